@@ -1,0 +1,5 @@
+"""Allow ``python -m dashboard``."""
+
+from dashboard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Storm forecasts: one canonical model, parsers for each agency's format."""

@@ -1,0 +1,78 @@
+"""Fixtures: store back ends (SQLite and a real PostgreSQL server), contexts."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard.config import Settings
+from dashboard.context import AppContext, open_context
+from dashboard.store import db
+from tests.helpers import require
+from tests.postgres import PostgresServer, start_server
+
+TEMPLATE_DB = "dashboard_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    result = start_server()
+    require(not isinstance(result, str), str(result))
+    assert isinstance(result, PostgresServer)
+    admin = create_engine(result.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+    template = db.make_engine(result.url(TEMPLATE_DB))
+    db.upgrade(template)
+    template.dispose()
+    admin.dispose()
+    yield result
+    result.stop()
+
+
+def new_postgres_database(server: PostgresServer) -> str:
+    """A fresh, migrated database (copied from the migrated template)."""
+    name = f"test_{next(_counter)}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return new_postgres_database(server)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, demo_mode=False
+    )
+
+
+@pytest.fixture
+def ctx(settings) -> Iterator[AppContext]:
+    context = open_context(settings)
+    yield context
+    context.engine.dispose()
+
+
+@pytest.fixture
+def demo_ctx(tmp_path, database_url) -> Iterator[AppContext]:
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, demo_mode=True
+    )
+    context = open_context(settings)
+    yield context
+    context.engine.dispose()

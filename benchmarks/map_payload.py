@@ -1,0 +1,74 @@
+"""Bytes of the national commune map sent to the browser, ours vs naive folium.
+
+Ours: the display layer (coverage-simplified, snapped) of the real national
+file, serialised once to compact GeoJSON and inserted as is into the Leaflet
+script (:mod:`dashboard.mapview`). Leaflet itself is served separately from
+``/vendor`` (about 150 kB, cached by the browser) and is counted too.
+
+Naive: ``folium.GeoJson`` of the same file with a name tooltip on a default
+``folium.Map``, the way most Streamlit map apps start.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+from xstatic.pkg import leaflet
+
+from benchmarks.common import best_of, shared
+from dashboard import layers, mapview
+from dashboard.geo.display import build_display_layer
+
+MB = 1_000_000
+
+
+def _ours(source: gpd.GeoDataFrame) -> tuple[int, float]:
+    # Built once, at import time; not part of what a page does.
+    display = build_display_layer(source[["commune_code", "geometry"]])
+    geometries = display.assign(approximate=False)
+    start = time.perf_counter()
+    text, bounds = layers.layer_geojson(geometries)
+    html = mapview.map_html(mapview.build_map(text, bounds))
+    build_seconds = time.perf_counter() - start
+    leaflet_files = sum(
+        (Path(leaflet.BASE_DIR) / name).stat().st_size for name in ("leaflet.js", "leaflet.css")
+    )
+    return len(html.encode()) + leaflet_files, build_seconds
+
+
+def _naive(source: gpd.GeoDataFrame) -> tuple[int, float]:
+    def build() -> str:
+        m = folium.Map(location=[16, 106], zoom_start=6)
+        folium.GeoJson(
+            source,
+            tooltip=folium.GeoJsonTooltip(fields=["commune_name", "province_name"]),
+        ).add_to(m)
+        return m.get_root().render()
+
+    seconds, html = best_of(build, repeat=1)
+    return len(html.encode()), seconds
+
+
+def run() -> list[dict]:
+    source = gpd.read_file(shared("boundaries", "vn_communes_2025_simplified.geojson"))
+    ours_bytes, ours_seconds = _ours(source)
+    naive_bytes, naive_seconds = _naive(source)
+    return [
+        {
+            "name": "map_payload",
+            "value": round(ours_bytes / MB, 3),
+            "unit": "MB",
+            "baseline": round(naive_bytes / MB, 3),
+            "baseline_label": "naive folium.GeoJson of the national file with a tooltip",
+        },
+        {
+            "name": "map_payload_build",
+            "value": round(ours_seconds, 3),
+            "unit": "s",
+            "baseline": round(naive_seconds, 3),
+            "baseline_label": "naive folium.GeoJson render of the national file (ours: GeoJSON text + map HTML on a cold cache)",
+        },
+    ]

@@ -1,0 +1,18 @@
+"""Streamlit entrypoint: config, sign-in, language, role → pages.
+
+Run with ``dashboard run``; the pages live in :mod:`dashboard.ui.views`.
+"""
+
+import streamlit as st
+
+from dashboard.ui import session
+from dashboard.ui.components import banner, sidebar
+from dashboard.ui.navigation import pages_for
+
+st.set_page_config(page_title="Sẵn sàng ứng phó bão", page_icon="🌀", layout="wide")
+session.restore()
+sidebar.render()
+page = st.navigation(pages_for(session.principal()))
+banner.render()
+session.sync_cookie()
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit UI: thin pages over the domain services."""

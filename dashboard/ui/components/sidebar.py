@@ -1,0 +1,43 @@
+"""Sidebar: language switch, who is signed in, sign-out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import registry
+from dashboard.i18n import LANGUAGES
+from dashboard.ui import session
+from dashboard.ui.session import t
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def scope_label(p) -> str:
+    if p.commune_code:
+        row = registry.commune(p.commune_code)
+        return f"{row['commune_name']}, {row['province_name']}"
+    if p.province_codes:
+        names = registry.provinces().set_index("province_code")["province_name"]
+        return ", ".join(names[c] for c in sorted(p.province_codes))
+    return t("scope.national")
+
+
+def render() -> None:
+    with st.sidebar:
+        st.segmented_control(
+            t("language"),
+            options=list(LANGUAGES),
+            format_func=LANGUAGE_NAMES.get,
+            key=session.LANG_KEY,
+            default=session.lang(),
+            required=True,
+        )
+        p = session.principal()
+        if p is None:
+            return
+        with st.container(border=True, key="user_badge"):
+            st.markdown(f"**{p.display_name}**")
+            st.caption(f"{t('role.' + p.role.value)} · {scope_label(p)}")
+            if p.is_demo:
+                st.caption(t("demo.account"))
+            st.button(t("sign_out"), key="sign_out", on_click=session.sign_out)

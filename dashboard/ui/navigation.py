@@ -1,0 +1,78 @@
+"""The page registry and which pages each role sees.
+
+Each page is a module of :mod:`dashboard.ui.views` with a ``render()``
+function; Streamlit runs the module file as the page (its
+``if __name__ == "__main__"`` block calls ``render()``), and tests can import
+it or open it with ``AppTest.switch_page``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.auth import Principal, Role
+from dashboard.ui.session import t
+
+VIEWS_DIR = Path(__file__).resolve().parent / "views"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    module: str
+    title_key: str
+    icon: str
+
+    @property
+    def path(self) -> Path:
+        return VIEWS_DIR / f"{self.module}.py"
+
+
+PAGES: dict[str, PageSpec] = {
+    spec.key: spec
+    for spec in (
+        PageSpec("map", "map_page", "page.map", ":material/map:"),
+        PageSpec("plans", "plans", "page.plans", ":material/checklist:"),
+        PageSpec("delegations", "delegations", "page.delegations", ":material/groups:"),
+        PageSpec("outreach", "outreach", "page.outreach", ":material/campaign:"),
+        PageSpec(
+            "boundaries", "boundaries", "page.boundaries", ":material/upload_file:"
+        ),
+        PageSpec("users", "users", "page.users", ":material/manage_accounts:"),
+        PageSpec("sign_in", "sign_in", "page.sign_in", ":material/login:"),
+    )
+}
+
+#: Page keys per role, in menu order; the first is the landing page.
+PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
+    None: ("map", "sign_in"),
+    Role.ADMIN: ("map", "plans", "delegations", "outreach", "boundaries", "users"),
+    Role.PROVINCE: ("map", "plans", "delegations", "outreach"),
+    Role.COMMUNE: ("map", "plans", "outreach"),
+    Role.VOLUNTEER: ("outreach",),
+}
+
+
+def page_target(key: str) -> str:
+    """A page's file relative to the entrypoint, for ``st.page_link``/``switch_page``."""
+    return str(PAGES[key].path.relative_to(VIEWS_DIR.parent.parent))
+
+
+def page_keys(principal: Principal | None) -> tuple[str, ...]:
+    return PAGES_BY_ROLE[principal.role if principal else None]
+
+
+def pages_for(principal: Principal | None) -> list[st.Page]:
+    return [
+        st.Page(
+            PAGES[key].path,
+            title=t(PAGES[key].title_key),
+            icon=PAGES[key].icon,
+            url_path=key,
+            default=index == 0,
+        )
+        for index, key in enumerate(page_keys(principal))
+    ]

@@ -1,0 +1,69 @@
+"""Page (admin): import commune boundaries and see which layer is in use."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import layers
+from dashboard.auth import PermissionDenied
+from dashboard.geo.boundaries import BoundaryError
+from dashboard.ui import cache, session
+from dashboard.ui.session import t
+
+
+def _import(upload) -> None:
+    principal = session.principal()
+    bar = st.progress(0.0, text=t("boundaries.reading"))
+    suffix = "".join(Path(upload.name).suffixes[-1:]) or ".geojson"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            result = layers.import_boundaries(
+                cache.context(),
+                principal,
+                path,
+                source_name=upload.name,
+                progress=lambda fraction, stage: bar.progress(
+                    min(1.0, fraction), text=t("boundaries.stage", stage=stage)
+                ),
+            )
+        except (BoundaryError, PermissionDenied) as exc:
+            bar.empty()
+            st.error(t("boundaries.refused", reason=str(exc)))
+            return
+    bar.empty()
+    st.success(t("boundaries.done", version=result.layer.version))
+    st.code(result.report.summary(), language=None)
+
+
+def render() -> None:
+    st.title(t("page.boundaries"))
+    layer = layers.current_layer(cache.context())
+    if layer.imported:
+        st.markdown(
+            t(
+                "boundaries.current",
+                source=layer.source_name,
+                count=layer.n_matched,
+                when=f"{layer.imported_at:%Y-%m-%d %H:%M}",
+                who=layer.imported_by,
+            )
+        )
+    else:
+        st.info(t("map.legend.approximate"))
+    st.markdown(t("boundaries.help"))
+    upload = st.file_uploader(
+        t("boundaries.upload"),
+        type=["geojson", "json", "gpkg", "zip"],
+        key="boundary_file",
+    )
+    if upload is not None and st.button(t("boundaries.import"), type="primary"):
+        _import(upload)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()

@@ -1,0 +1,151 @@
+"""End-to-end fixtures: the real server on a free port, Debian's Chromium.
+
+Playwright never downloads a browser here: it drives ``/usr/bin/chromium``
+from Debian's ``chromium`` package. Every request that leaves the machine is
+aborted (the network is "cut off"), and the aborted URLs are recorded so tests
+can show the app works without them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.helpers import REPO_ROOT, require
+from tests.postgres import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(
+        CHROMIUM.exists(), "Debian's chromium is missing (apt-get install chromium)"
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@dataclass
+class AppServer:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run ``dashboard ...`` against this server's data directory."""
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", *args],
+            env=self.env,
+            cwd=REPO_ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+
+def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> AppServer:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DASHBOARD_DATA_DIR": str(data_dir),
+        "DASHBOARD_DEMO": "1",
+        **(extra_env or {}),
+    }
+    server = AppServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
+    server.log = data_dir.parent / f"server-{port}.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server.process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "run",
+            "--headless",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=server.log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"the app server exited:\n{server.log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.process.terminate()
+    pytest.fail(f"the app server did not answer:\n{server.log.read_text()}")
+
+
+def stop_app(server: AppServer) -> None:
+    if server.process and server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory) -> Iterator[AppServer]:
+    server = start_app(tmp_path_factory.mktemp("app") / "data")
+    yield server
+    stop_app(server)
+
+
+@dataclass
+class Offline:
+    """Records every request the page tried to send off this machine."""
+
+    blocked: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def offline(context) -> Offline:
+    record = Offline()
+
+    def handle(route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in {"127.0.0.1", "localhost", "::1"} or route.request.url.startswith(
+            ("data:", "blob:", "about:")
+        ):
+            route.continue_()
+        else:
+            record.blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return record

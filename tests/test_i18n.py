@@ -37,8 +37,8 @@ def test_every_key_used_in_code_exists():
 
 
 def test_vietnamese_is_the_default_and_has_diacritics():
-    assert translate("page.sign_in") == "Đăng nhập"
-    assert translate("page.sign_in", "en") == "Sign in"
+    assert translate("signin.submit") == "Đăng nhập"
+    assert translate("signin.submit", "en") == "Sign in"
 
 
 def test_placeholders_are_filled():

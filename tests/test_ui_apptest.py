@@ -108,7 +108,7 @@ def test_demo_banner_lists_the_accounts_when_signed_out():
 
 
 def test_sign_in_form_signs_in_and_refuses_a_wrong_password():
-    at = open_page(None, "sign_in")
+    at = open_page(None, "map")
     at.text_input(key="signin_username").input("demo-commune")
     at.text_input(key="signin_password").input("wrong password")
     at.button[0].click().run()

@@ -42,13 +42,12 @@ PAGES: dict[str, PageSpec] = {
             "boundaries", "boundaries", "page.boundaries", ":material/upload_file:"
         ),
         PageSpec("users", "users", "page.users", ":material/manage_accounts:"),
-        PageSpec("sign_in", "sign_in", "page.sign_in", ":material/login:"),
     )
 }
 
 #: Page keys per role, in menu order; the first is the landing page.
 PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
-    None: ("map", "sign_in"),
+    None: ("map",),
     Role.ADMIN: ("map", "plans", "delegations", "outreach", "boundaries", "users"),
     Role.PROVINCE: ("map", "plans", "delegations", "outreach"),
     Role.COMMUNE: ("map", "plans", "outreach"),

@@ -91,6 +91,8 @@ def sync_cookie() -> None:
     if action is None:
         return
     method, token = action
-    options = json.dumps({"method": method, "body": token, "credentials": "same-origin"})
+    options = json.dumps(
+        {"method": method, "body": token, "credentials": "same-origin"}
+    )
     script = f"<script>fetch('/auth/session', {options})</script>"
     st.html(script, unsafe_allow_javascript=True)

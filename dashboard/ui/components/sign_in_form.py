@@ -1,4 +1,4 @@
-"""Page: sign in."""
+"""The sign-in form, shown above the map while nobody is signed in."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from dashboard.ui.session import t
 
 
 def render() -> None:
-    st.title(t("page.sign_in"))
-    with st.form("sign_in_form", enter_to_submit=True):
-        username = st.text_input(t("signin.username"), key="signin_username")
-        password = st.text_input(
+    with st.form("sign_in_form", enter_to_submit=True, border=True):
+        st.markdown(f"**{t('signin.title')}**")
+        left, right = st.columns(2)
+        username = left.text_input(t("signin.username"), key="signin_username")
+        password = right.text_input(
             t("signin.password"), type="password", key="signin_password"
         )
         submitted = st.form_submit_button(t("signin.submit"), type="primary")
@@ -22,7 +23,3 @@ def render() -> None:
             st.error(t(error))
         else:
             st.rerun()
-
-
-if __name__ == "__main__":  # run as a page by st.navigation
-    render()

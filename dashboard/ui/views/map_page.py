@@ -8,6 +8,7 @@ from dashboard import layers, registry
 from dashboard.auth import Role
 from dashboard.mapview import BOUNDARY_ATTRIBUTION
 from dashboard.ui import cache, session
+from dashboard.ui.components import sign_in_form
 from dashboard.ui.components.map_panel import commune_map
 from dashboard.ui.navigation import page_target
 from dashboard.ui.session import t
@@ -51,7 +52,9 @@ def _legend(layer: layers.LayerInfo) -> None:
     p = session.principal()
     if p is not None and p.role is Role.ADMIN:
         st.page_link(
-            page_target("boundaries"), label=t("map.legend.import_link"), icon=":material/upload:"
+            page_target("boundaries"),
+            label=t("map.legend.import_link"),
+            icon=":material/upload:",
         )
     else:
         st.caption(t("map.legend.ask_admin"))
@@ -90,6 +93,8 @@ def _search(province_code: str | None) -> None:
 
 def render() -> None:
     st.title(t("page.map"))
+    if session.principal() is None:
+        sign_in_form.render()
     province_code, highlight = _scope()
     if highlight:
         row = registry.commune(highlight)

@@ -258,5 +258,9 @@ def layer_geojson(
     ).set_index(frame["commune_code"])
     focus = frame[frame["commune_code"] == highlight] if highlight else frame
     minx, miny, maxx, maxy = (focus if len(focus) else frame).total_bounds
+    if highlight and len(focus):
+        # Show the commune with its neighbours around it.
+        pad = max(maxx - minx, maxy - miny, 0.05)
+        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
     text = layer_to_geojson(frame[["commune_code", "geometry"]], properties)
     return text, (float(minx), float(miny), float(maxx), float(maxy))

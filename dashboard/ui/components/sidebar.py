@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import registry
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import session
+from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -36,8 +37,8 @@ def render() -> None:
         if p is None:
             return
         with st.container(border=True, key="user_badge"):
-            st.markdown(f"**{p.display_name}**")
-            st.caption(f"{t('role.' + p.role.value)} · {scope_label(p)}")
+            st.markdown(f"**{escape(p.display_name)}**")
+            st.caption(f"{t('role.' + p.role.value)} · {escape(scope_label(p))}")
             if p.is_demo:
                 st.caption(t("demo.account"))
             st.button(t("sign_out"), key="sign_out", on_click=session.sign_out)

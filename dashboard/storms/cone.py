@@ -1,0 +1,377 @@
+"""Danger cone and hourly wind areas of a forecast, as shapely geometries.
+
+All geometries are lon/lat (EPSG:4326) and built on a sphere (radius
+6371.0088 km): a circle or sector of radius *r* is the ring of points at great-
+circle distance *r* from the centre, so the maps agree with the distances used
+in :mod:`dashboard.storms.exposure`.
+
+Track-error cone
+----------------
+When the product carries its own cone (``Forecast.cone_geojson``) that polygon
+is used as published. Otherwise the cone is built the NHC way: a circle of the
+track-error radius at every hourly forecast position (lead >= 0), and the cone
+is the union of the convex hulls of consecutive circles. Radii come from
+``data/track_error_cone_radii.csv`` (NHC, Definition of the NHC Track Forecast
+Cone, 2023 Atlantic radii: two-thirds of the official track errors of
+2018-2022 fall inside), linearly interpolated between its lead times, ``0`` at
+lead 0 (the analysed centre is taken as exact) and held at the last value
+beyond 120 h. Atlantic errors are a stand-in: no agency publishes such a table
+for the East Sea; the file can be replaced by a better one.
+
+Wind areas per Vietnamese Beaufort level (cấp)
+-----------------------------------------------
+Levels 8, 10 and 12 start at 17.2, 24.5 and 32.7 m/s, i.e. about 34, 50 and
+64 kt, so the agencies' 34/50/64-kt quadrant radii are used for them directly.
+No agency publishes a radius for level 6 (10.8 m/s = 21 kt), so it comes
+from a two-part modified Rankine profile per quadrant (FORMATS.md §9):
+
+    V(r) = Vmax                          for r <= Rm
+    V(r) = Vmax · (Rm / r) ** x_in       for Rm < r <= R34
+    V(r) = 34 kt · (R34 / r) ** x_out    for r > R34
+
+with x_in = ln(Vmax / 34) / ln(R34 / Rm), the exponent through both (Rm, Vmax)
+and the quadrant's published (R34, 34 kt), and x_out = x_in clamped to
+[0.6, 1.0]; hence R21 = R34 · (34/21) ** (1/x_out). Rm, the radius of maximum
+wind, is not in the canonical model, so it is always estimated with
+Willoughby et al. (2006): Rm [km] = 46.4 · exp(-0.0155 · Vmax [m/s] + 0.0169 · |lat|).
+The profile is flat at Vmax inside Rm (the calm eye lasts less than the hour
+step, and the maximum over the hours is what is reported).
+
+Why the clamp: weak, broad storms give tiny fitted exponents (Wipha 2025:
+Vmax 51 kt, R34 120 nmi, Rm 24 nmi gives x = 0.25 and a level-6 radius of
+about 800 nmi). 0.6 is the top of the usual 0.4-0.6 range of the modified Rankine
+vortex and caps the level-6 radius at (34/21)^(1/0.6) = 2.2 × R34, on the wide
+side of the NCHMF Wipha danger zones (their edges lay roughly 1.5-2 × the
+JTWC R34 from the forecast centres, track error included); 1.0 bounds compact, intense storms.
+Inside R34 the fitted exponent is kept, so the profile still meets Vmax at Rm
+and the 50/64-kt radii it fills in stay small for weak storms.
+
+Fallbacks: a quadrant whose R34 is 0 while others are not uses the mean of
+the four quadrant R34 values as anchor (for level 6 only; the published 0
+still holds for level 8). A sample with no 34-kt wind at all (all R34 = 0, or
+a tropical depression) uses V = Vmax · (Rm / r) ** 0.6 beyond Rm; this gives a
+level-6 radius of about 90 km for a 30-kt depression at 20°N, the order of
+the level-6 radii NCHMF bulletins state ("khoảng 120 km", FORMATS.md §7). Radii that were not analysed (``NaN``) are taken from
+the same profile. A sample with neither Vmax nor radii has no wind area.
+
+Radii are nested outward (R21 >= R34 >= R50 >= R64 per quadrant). No
+reduction over land and no averaging-period conversion is applied: agency
+radii are over open water, so the areas are a conservative screening.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from dashboard.config import REPO_ROOT
+from dashboard.storms.model import Forecast
+from dashboard.storms.track import HourlyTrack, interpolate_track
+
+CONE_RADII_FILE = REPO_ROOT / "data" / "track_error_cone_radii.csv"
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_NM = 1.852
+MS_PER_KT = 0.514444
+
+WIND_LEVELS = (6, 8, 10, 12)
+"""Beaufort levels (cấp) that get a wind area."""
+
+LEVEL_THRESHOLD_KT: dict[int, float] = {6: 21.0, 8: 34.0, 10: 50.0, 12: 64.0}
+"""Wind (kt) taken as the start of each level: 10.8 m/s for level 6; the
+agencies' radii thresholds for 8, 10, 12 (17.2, 24.5, 32.7 m/s ≈ 33.4, 47.6,
+63.6 kt)."""
+
+RADII_THRESHOLD_BY_LEVEL = {8: 34, 10: 50, 12: 64}
+
+PROFILE_X_MIN = 0.6
+PROFILE_X_MAX = 1.0
+
+
+# --------------------------------------------------------------------------
+# Track-error radii
+
+
+@lru_cache(maxsize=8)
+def load_cone_radii(path: Path = CONE_RADII_FILE) -> tuple[np.ndarray, np.ndarray]:
+    """Read a cone-radius table (``lead_hours, radius_nm, source``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lead hours (increasing) and radii in nmi.
+
+    Raises
+    ------
+    ValueError
+        When the leads do not increase or a radius is negative.
+    """
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    leads = np.array([float(r["lead_hours"]) for r in rows])
+    radii = np.array([float(r["radius_nm"]) for r in rows])
+    if leads.size == 0 or np.any(np.diff(leads) <= 0):
+        raise ValueError(f"{path}: lead_hours must be increasing")
+    if np.any(radii < 0):
+        raise ValueError(f"{path}: a radius is negative")
+    leads.setflags(write=False)
+    radii.setflags(write=False)
+    return leads, radii
+
+
+def cone_radius_nm(
+    lead_hours: np.ndarray | float,
+    table: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Track-error radius (nmi) at each lead time.
+
+    Linear between table rows, the last value held beyond the table, and 0
+    for negative leads (analysed past positions are not uncertain here).
+    """
+    leads, radii = table if table is not None else load_cone_radii()
+    lead = np.asarray(lead_hours, dtype=float)
+    out = np.interp(lead, leads, radii)
+    return np.where(lead < 0, 0.0, out)
+
+
+# --------------------------------------------------------------------------
+# Wind profile
+
+
+def radius_of_max_wind_nm(vmax_kt: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Willoughby et al. (2006) radius of maximum wind, in nmi."""
+    vmax_ms = np.asarray(vmax_kt, dtype=float) * MS_PER_KT
+    rm_km = 46.4 * np.exp(-0.0155 * vmax_ms + 0.0169 * np.abs(lat))
+    return rm_km / KM_PER_NM
+
+
+@dataclass(frozen=True)
+class WindProfile:
+    """Two-part modified Rankine profile per sample and quadrant.
+
+    Arrays have shape ``(n, 4)`` (quadrants NE, SE, SW, NW) except ``vmax_kt``
+    and ``rmw_nm`` (``(n,)``). The wind at distance r in a quadrant is
+
+    * ``vmax`` for r <= Rm (flat: the eyewall passes within the hour);
+    * ``vmax * (Rm / r) ** x_in`` for Rm < r <= R_a (fitted exponent);
+    * ``v_a * (R_a / r) ** x_out`` beyond the anchor R_a (clamped exponent),
+
+    capped at ``vmax``. The anchor (R_a, v_a) is (R34, 34 kt) or, without
+    34-kt winds, (Rm, Vmax).
+    """
+
+    vmax_kt: np.ndarray
+    rmw_nm: np.ndarray
+    anchor_kt: np.ndarray
+    anchor_nm: np.ndarray
+    x_in: np.ndarray
+    x_out: np.ndarray
+
+    def radius_of(self, speed_kt: float) -> np.ndarray:
+        """Radius (nmi, ``(n, 4)``) where the wind falls to *speed_kt*; 0 if never reached."""
+        vmax = self.vmax_kt[:, None]
+        rm = self.rmw_nm[:, None]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            outer = self.anchor_nm * (self.anchor_kt / speed_kt) ** (1.0 / self.x_out)
+            inner = rm * (vmax / speed_kt) ** (1.0 / self.x_in)
+        inner = np.fmin(inner, self.anchor_nm)
+        r = np.where(speed_kt <= self.anchor_kt, outer, inner)
+        # Unknown Vmax: only speeds at or below the anchor's are known to occur.
+        reached = (vmax >= speed_kt) | (np.isnan(vmax) & (speed_kt <= self.anchor_kt))
+        return np.where(reached & np.isfinite(r), r, 0.0)
+
+    def speed(
+        self, rows: np.ndarray, quadrant: np.ndarray, r_nm: np.ndarray
+    ) -> np.ndarray:
+        """Wind (kt) at distance *r_nm* in sample *rows*, quadrant index *quadrant*."""
+        a_kt = self.anchor_kt[rows, quadrant]
+        a_nm = self.anchor_nm[rows, quadrant]
+        vmax = self.vmax_kt[rows]
+        rm = self.rmw_nm[rows]
+        r = np.maximum(r_nm, 1e-6)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            outer = a_kt * (a_nm / r) ** self.x_out[rows, quadrant]
+            inner = vmax * (rm / r) ** self.x_in[rows, quadrant]
+        v = np.where(r > a_nm, outer, np.where(r > rm, inner, vmax))
+        return np.fmin(v, vmax)
+
+
+def wind_profile(track: HourlyTrack) -> WindProfile:
+    """Fit the wind profile of the module docstring to every sample of *track*."""
+    vmax = track.vmax_kt
+    rm = radius_of_max_wind_nm(vmax, track.lat)
+    r34 = track.r34_nm
+    mean34 = np.nan_to_num(r34.mean(axis=1, keepdims=True))  # NaN rows: no anchor
+    quadrant_anchor = np.where(r34 > 0, r34, mean34)
+    has_anchor = quadrant_anchor > 0  # False where R34 is NaN or all zero
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.maximum(quadrant_anchor / rm[:, None], 1.0001)
+        x_fit = np.log(np.maximum(vmax[:, None], 34.0001) / 34.0) / np.log(ratio)
+    x_fit = np.where(np.isnan(x_fit), PROFILE_X_MIN, x_fit)
+    x_out = np.where(
+        has_anchor, np.clip(x_fit, PROFILE_X_MIN, PROFILE_X_MAX), PROFILE_X_MIN
+    )
+    return WindProfile(
+        vmax_kt=vmax,
+        rmw_nm=rm,
+        anchor_kt=np.where(has_anchor, 34.0, vmax[:, None]),
+        anchor_nm=np.where(has_anchor, quadrant_anchor, rm[:, None]),
+        x_in=np.where(has_anchor, np.maximum(x_fit, 1e-3), PROFILE_X_MIN),
+        x_out=x_out,
+    )
+
+
+def level_radii(
+    track: HourlyTrack, profile: WindProfile | None = None
+) -> dict[int, np.ndarray]:
+    """Radius (nmi, ``(n, 4)``) of the wind area of each level in :data:`WIND_LEVELS`.
+
+    Published radii are used where given; the profile fills level 6 and any
+    radius that was not analysed. Unknown radii become 0 (no area).
+    """
+    profile = profile if profile is not None else wind_profile(track)
+    out: dict[int, np.ndarray] = {}
+    for level, threshold in RADII_THRESHOLD_BY_LEVEL.items():
+        given = track.radii(threshold)
+        out[level] = np.where(np.isnan(given), profile.radius_of(threshold), given)
+    out[6] = profile.radius_of(LEVEL_THRESHOLD_KT[6])
+    out[10] = np.maximum(out[10], out[12])
+    out[8] = np.maximum(out[8], out[10])
+    out[6] = np.maximum(out[6], out[8])
+    return {level: out[level] for level in WIND_LEVELS}
+
+
+# --------------------------------------------------------------------------
+# Geometry
+
+
+def destination(
+    lat: np.ndarray, lon: np.ndarray, bearing_deg: np.ndarray, distance_km: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Great-circle destination points (degrees) from a start, bearing and distance."""
+    phi1, lam1 = np.radians(lat), np.radians(lon)
+    theta = np.radians(bearing_deg)
+    delta = np.asarray(distance_km, dtype=float) / EARTH_RADIUS_KM
+    sin_phi2 = np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(
+        theta
+    )
+    phi2 = np.arcsin(np.clip(sin_phi2, -1.0, 1.0))
+    lam2 = lam1 + np.arctan2(
+        np.sin(theta) * np.sin(delta) * np.cos(phi1),
+        np.cos(delta) - np.sin(phi1) * sin_phi2,
+    )
+    return np.degrees(phi2), np.degrees(lam2)
+
+
+def _ring(
+    lat: float, lon: float, radii_nm: np.ndarray, per_quadrant: int
+) -> np.ndarray:
+    """Closed (k, 2) lon/lat ring: arcs per quadrant, the centre where a radius is 0."""
+    parts = []
+    for q in range(4):
+        r = float(radii_nm[q])
+        if r > 0:
+            bearings = np.linspace(q * 90.0, (q + 1) * 90.0, per_quadrant + 1)
+            plat, plon = destination(
+                lat, lon, bearings, np.full(bearings.shape, r * KM_PER_NM)
+            )
+            parts.append(np.column_stack([plon, plat]))
+        else:
+            parts.append(np.array([[lon, lat]]))
+    return np.concatenate(parts)
+
+
+def quadrant_polygon(
+    lat: float, lon: float, radii_nm: np.ndarray, per_quadrant: int = 18
+) -> BaseGeometry:
+    """Area inside quadrant radii (NE, SE, SW, NW) around a centre; empty if all are 0."""
+    radii_nm = np.nan_to_num(np.asarray(radii_nm, dtype=float))
+    if not np.any(radii_nm > 0):
+        return shapely.Polygon()
+    polygon = shapely.Polygon(_ring(lat, lon, radii_nm, per_quadrant))
+    return polygon if polygon.is_valid else shapely.make_valid(polygon)
+
+
+def circle_polygon(
+    lat: float, lon: float, radius_nm: float, segments: int = 72
+) -> BaseGeometry:
+    """A circle of *radius_nm* around a centre (empty when the radius is 0)."""
+    return quadrant_polygon(lat, lon, np.full(4, radius_nm), per_quadrant=segments // 4)
+
+
+def wind_areas(
+    track: HourlyTrack, level: int, radii: dict[int, np.ndarray] | None = None
+) -> list[BaseGeometry]:
+    """One polygon per sample: where wind of Beaufort *level* (6, 8, 10, 12) is forecast."""
+    radii = radii if radii is not None else level_radii(track)
+    r = radii[level]
+    return [
+        quadrant_polygon(track.lat[i], track.lon[i], r[i]) for i in range(len(track))
+    ]
+
+
+def wind_swath(
+    track: HourlyTrack, level: int, radii: dict[int, np.ndarray] | None = None
+) -> BaseGeometry:
+    """Union of the hourly wind areas of *level* (the area swept by that wind)."""
+    areas = [a for a in wind_areas(track, level, radii) if not a.is_empty]
+    return shapely.union_all(areas) if areas else shapely.Polygon()
+
+
+def built_cone(
+    track: HourlyTrack,
+    table: tuple[np.ndarray, np.ndarray] | None = None,
+    segments: int = 72,
+) -> BaseGeometry:
+    """Cone from track-error circles at the forecast samples (lead >= 0).
+
+    Union of the convex hulls of consecutive circles; empty with fewer than
+    two forecast samples.
+    """
+    part = track.select(track.lead_hours >= 0)
+    if len(part) < 2:
+        return shapely.Polygon()
+    radius = cone_radius_nm(part.lead_hours, table)
+    bearings = np.linspace(0.0, 360.0, segments, endpoint=False)
+    lat, lon = destination(
+        part.lat[:, None],
+        part.lon[:, None],
+        bearings[None, :],
+        (radius * KM_PER_NM)[:, None] * np.ones_like(bearings)[None, :],
+    )
+    rings = np.stack([lon, lat], axis=-1)  # (n, segments, 2); radius 0 → all at centre
+    pairs = np.concatenate([rings[:-1], rings[1:]], axis=1)
+    hulls = shapely.convex_hull(shapely.multipoints(pairs))
+    return shapely.union_all(hulls)
+
+
+def product_cone(cone_geojson: dict[str, Any]) -> BaseGeometry:
+    """The product's own cone as a shapely geometry (geometry, Feature or collection)."""
+    kind = cone_geojson.get("type")
+    if kind == "Feature":
+        return product_cone(cone_geojson["geometry"])
+    if kind == "FeatureCollection":
+        parts = [product_cone(f) for f in cone_geojson.get("features", [])]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
+    geometry = shape(cone_geojson)
+    return geometry if geometry.is_valid else shapely.make_valid(geometry)
+
+
+def cone_polygon(
+    forecast: Forecast,
+    track: HourlyTrack | None = None,
+    table: tuple[np.ndarray, np.ndarray] | None = None,
+) -> BaseGeometry:
+    """The forecast's danger cone: its own polygon when given, else :func:`built_cone`."""
+    if forecast.cone_geojson:
+        return product_cone(forecast.cone_geojson)
+    track = track if track is not None else interpolate_track(forecast)
+    return built_cone(track, table)

@@ -87,6 +87,40 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         self.styles = script_safe_json(styles or STYLES)
 
 
+class FitBounds(MacroElement):
+    """Fit the map to bounds once its frame has its real size.
+
+    Streamlit sizes the component's iframe after Leaflet has started, so a
+    plain ``fitBounds`` at creation leaves the area off-centre. This refits
+    whenever the container is resized, until the user first touches the map.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var bounds = {{ this.bounds }};
+    var observer = new ResizeObserver(function () {
+        map.invalidateSize(false);
+        map.fitBounds(bounds);
+    });
+    observer.observe(map.getContainer());
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+        map.getContainer().addEventListener(name, function () {
+            observer.disconnect();
+        }, {once: true});
+    });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = json.dumps(bounds)
+
+
 def build_map(
     geojson_text: str,
     bounds: tuple[float, float, float, float],
@@ -113,7 +147,9 @@ def build_map(
     if tiles:
         folium.TileLayer(tiles=tiles_url, attr=TILES_ATTRIBUTION, name="OSM").add_to(m)
     CommuneLayer(geojson_text).add_to(m)
-    m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    corners = [[min_lat, min_lon], [max_lat, max_lon]]
+    m.fit_bounds(corners)
+    FitBounds(corners).add_to(m)
     return m
 
 

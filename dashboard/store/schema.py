@@ -93,3 +93,64 @@ class BoundaryLayer(Base):
     report: Mapped[str] = mapped_column(Text, nullable=False)
     # Folder (relative to the data directory) holding the layer's files.
     directory: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+class StoredForecast(Base):
+    """One ingested advisory (kept forever: the forecast history)."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (Index("ix_forecasts_storm_issued", "storm_id", "issued_utc"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    storm_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    storm_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    source: Mapped[str] = mapped_column(String(64), nullable=False)
+    product: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    issued_utc: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False
+    )
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False
+    )
+    origin: Mapped[str] = mapped_column(String(500), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    is_drill: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    concerns_vietnam: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True
+    )
+    # The canonical model as JSON (dashboard.storms.model.Forecast.as_dict()).
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class FeedStatus(Base):
+    """Health of one configured feed: last attempt, last success, last error."""
+
+    __tablename__ = "feed_status"
+
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_success_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    consecutive_failures: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0
+    )
+    etag: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AppSetting(Base):
+    """Installation-wide settings changed from the app (e.g. the drill clock)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False
+    )
+    updated_by: Mapped[str] = mapped_column(String(64), nullable=False)

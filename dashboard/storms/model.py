@@ -151,3 +151,52 @@ class Forecast:
             "points": [p.as_dict() for p in self.points],
             "cone_geojson": self.cone_geojson,
         }
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _radii_from(value: dict[str, float] | None) -> Radii | None:
+    return Radii(**value) if value else None
+
+
+def forecast_from_dict(data: dict[str, Any]) -> Forecast:
+    """Rebuild a :class:`Forecast` from :meth:`Forecast.as_dict` output.
+
+    Raises
+    ------
+    ForecastError
+        When a field is missing or out of range.
+    """
+    try:
+        points = tuple(
+            TrackPoint(
+                valid_utc=_parse_utc(p["valid_utc"]),
+                lead_hours=float(p["lead_hours"]),
+                lat=float(p["lat"]),
+                lon=float(p["lon"]),
+                vmax_kt=p.get("vmax_kt"),
+                gust_kt=p.get("gust_kt"),
+                mslp_hpa=p.get("mslp_hpa"),
+                r34_nm=_radii_from(p.get("r34_nm")),
+                r50_nm=_radii_from(p.get("r50_nm")),
+                r64_nm=_radii_from(p.get("r64_nm")),
+                is_forecast=bool(p.get("is_forecast", True)),
+            )
+            for p in data["points"]
+        )
+        return Forecast(
+            storm_id=str(data["storm_id"]),
+            storm_name=str(data["storm_name"]),
+            source=str(data["source"]),
+            issued_utc=_parse_utc(data["issued_utc"]),
+            wind_averaging_minutes=int(data["wind_averaging_minutes"]),
+            points=points,
+            product=str(data.get("product", "")),
+            cone_geojson=data.get("cone_geojson"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ForecastError):
+            raise
+        raise ForecastError(f"stored forecast is malformed: {exc}") from exc

@@ -140,6 +140,107 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_clock(text: str | None):
+    from datetime import UTC, datetime
+
+    if not text:
+        return None
+    clock = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if clock.tzinfo is None:
+        raise ValueError(f"--clock {text!r} needs a time zone, e.g. 2025-07-20T12:00Z")
+    return clock.astimezone(UTC)
+
+
+def _read_source(source: str) -> tuple[bytes, str]:
+    """The bytes of a file or URL, and a name hint for format detection."""
+    if source.startswith(("http://", "https://")):
+        from dashboard.storms import feeds
+
+        return feeds.download(source), source.rsplit("/", 1)[-1]
+    path = Path(source)
+    if not path.is_file():
+        raise ValueError(f"{source}: no such file")
+    return path.read_bytes(), path.name
+
+
+def _load_forecasts(source: str, fmt: str | None, clock, storm: str | None = None):
+    from dashboard.storms.parsers import detect_format, parse
+    from dashboard.storms.parsers._common import to_text
+
+    data, name = _read_source(source)
+    options = {}
+    chosen = fmt or detect_format(to_text(data, "a storm product"), name)
+    if chosen == "ibtracs" and storm:
+        options["sid" if storm[:4].isdigit() else "name"] = storm
+    if clock is not None:
+        if chosen != "ibtracs":
+            raise ValueError("--clock replays a past storm: it needs an IBTrACS file")
+        options["clock_utc"] = clock
+    return parse(data, format=chosen, name_hint=name, **options)
+
+
+def cmd_forecast_parse(args: argparse.Namespace) -> int:
+    import json
+
+    found = _load_forecasts(args.source, args.format, _parse_clock(args.clock))
+    if args.json:
+        payload = [f.as_dict() for f in found]
+        print(
+            json.dumps(
+                payload[0] if len(payload) == 1 else payload,
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for f in found:
+        print(
+            f"{f.storm_name} ({f.storm_id}) from {f.source} {f.product}, issued "
+            f"{f.issued_utc:%Y-%m-%d %H:%M} UTC, {f.wind_averaging_minutes}-min winds: "
+            f"{len(f.past)} past and {len(f.forecast)} forecast points"
+        )
+    return 0
+
+
+def cmd_exposure(args: argparse.Namespace) -> int:
+    from dashboard import registry, situation
+    from dashboard.drill import DRILL_CLOCK, drill_forecast
+
+    clock = _parse_clock(args.clock)
+    if args.forecast:
+        found = _load_forecasts(args.forecast, args.format, clock, args.storm)
+        if args.storm:
+            found = [f for f in found if args.storm in (f.storm_id, f.storm_name)]
+        if len(found) != 1:
+            names = ", ".join(f"{f.storm_name} ({f.storm_id})" for f in found) or "none"
+            raise ValueError(
+                f"choose one storm with --storm; the product holds: {names}"
+            )
+        forecast = found[0]
+    else:
+        clock = clock or DRILL_CLOCK
+        forecast = drill_forecast(clock)
+    polygons = None
+    if args.boundaries:
+        from dashboard.geo.boundaries import load
+
+        frame, _report = load(args.boundaries, registry.communes())
+        polygons = frame[frame["commune_code"].isin(registry.commune_codes())]
+    table = situation.exposure_table(
+        forecast, situation.commune_points(polygons), clock
+    )
+    text = situation.exposure_csv(table)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        exposed = int((table["max_wind_level"] >= 6).sum())
+        print(
+            f"wrote {len(table)} communes ({exposed} with level 6 or more) to {args.output}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard", description=__doc__.split("\n")[0]
@@ -186,6 +287,36 @@ def build_parser() -> argparse.ArgumentParser:
     enable.add_argument("username")
     enable.set_defaults(func=cmd_users_disable, enable=True)
 
+    forecast = commands.add_parser("forecast", help="storm forecasts")
+    f_commands = forecast.add_subparsers(dest="action", required=True)
+    f_parse = f_commands.add_parser("parse", help="parse a forecast file or URL")
+    f_parse.add_argument("source", metavar="FILE_OR_URL")
+    f_parse.add_argument("--format", help="gdacs, jtwc, atcf, ibtracs, nhc or nchmf")
+    f_parse.add_argument(
+        "--json", action="store_true", help="print the canonical model"
+    )
+    f_parse.add_argument(
+        "--clock", help="replay an IBTrACS storm as if issued then (UTC)"
+    )
+    f_parse.set_defaults(func=cmd_forecast_parse)
+
+    exposure = commands.add_parser(
+        "exposure", help="per-commune exposure CSV (default: the Wipha drill)"
+    )
+    exposure.add_argument("--forecast", metavar="FILE_OR_URL")
+    exposure.add_argument("--format")
+    exposure.add_argument(
+        "--storm", help="storm id or name when the product has several"
+    )
+    exposure.add_argument(
+        "--clock", help="exposure from this time (UTC); drills and IBTrACS"
+    )
+    exposure.add_argument(
+        "--boundaries", metavar="FILE", help="commune polygons to use"
+    )
+    exposure.add_argument("--output", default="-", help="CSV path, or - for stdout")
+    exposure.set_defaults(func=cmd_exposure)
+
     seed = commands.add_parser("seed", help="create the demo accounts")
     seed.set_defaults(func=cmd_seed)
     return parser
@@ -195,6 +326,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, PermissionDenied) as exc:
+    except (ValueError, PermissionDenied, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

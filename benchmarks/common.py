@@ -12,7 +12,9 @@ SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 def shared(*parts: str) -> Path:
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        raise SystemExit(f"{path} is missing: benchmarks run on the real data in ../shared")
+        raise SystemExit(
+            f"{path} is missing: benchmarks run on the real data in ../shared"
+        )
     return path
 
 

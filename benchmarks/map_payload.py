@@ -34,7 +34,8 @@ def _ours(source: gpd.GeoDataFrame) -> tuple[int, float]:
     html = mapview.map_html(mapview.build_map(text, bounds))
     build_seconds = time.perf_counter() - start
     leaflet_files = sum(
-        (Path(leaflet.BASE_DIR) / name).stat().st_size for name in ("leaflet.js", "leaflet.css")
+        (Path(leaflet.BASE_DIR) / name).stat().st_size
+        for name in ("leaflet.js", "leaflet.css")
     )
     return len(html.encode()) + leaflet_files, build_seconds
 

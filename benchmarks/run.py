@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
             missing = [f for f in FIELDS if f not in result]
             if missing:
                 raise SystemExit(f"benchmark {name} returned no {', '.join(missing)}")
-            print(json.dumps({f: result[f] for f in FIELDS}, ensure_ascii=False), flush=True)
+            print(
+                json.dumps({f: result[f] for f in FIELDS}, ensure_ascii=False),
+                flush=True,
+            )
     return 0
 
 

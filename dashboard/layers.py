@@ -16,7 +16,7 @@ import hashlib
 import json
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -217,6 +217,13 @@ def import_boundaries(
     return ImportResult(report=report, layer=info)
 
 
+def full_polygons(layer: LayerInfo) -> gpd.GeoDataFrame | None:
+    """The imported polygons at full detail (``None`` for the approximate layer)."""
+    if not layer.imported or layer.directory is None:
+        return None
+    return gpd.read_parquet(layer.directory / FULL_FILE)
+
+
 def commune_geometries(ctx: AppContext, layer: LayerInfo) -> gpd.GeoDataFrame:
     """Display geometry per commune (``commune_code``, ``geometry``), EPSG:4326.
 
@@ -240,23 +247,28 @@ def layer_geojson(
     *,
     province_code: str | None = None,
     highlight: str | None = None,
+    risk: Mapping[str, int] | None = None,
 ) -> tuple[str, tuple[float, float, float, float]]:
     """GeoJSON text for the map and the bounds to fit.
 
-    Properties: ``c`` code, ``n`` name, ``s`` style (0 commune, 1 highlighted,
-    2 approximate area).
+    Properties: ``c`` code, ``n`` name, ``r`` risk level 0–5 (from *risk*),
+    ``a`` 1 for an approximate area, ``h`` 1 for the highlighted commune.
     """
     names = registry.communes()[["commune_code", "commune_name", "province_code"]]
     frame = geometries.merge(names, on="commune_code", how="inner")
     if province_code:
         frame = frame[frame["province_code"] == province_code]
-    style = frame["approximate"].map({True: 2, False: 0}).astype(int)
-    if highlight:
-        style = style.where(frame["commune_code"] != highlight, 1)
+    codes = frame["commune_code"]
     properties = pd.DataFrame(
-        {"c": frame["commune_code"], "n": frame["commune_name"], "s": style}
-    ).set_index(frame["commune_code"])
-    focus = frame[frame["commune_code"] == highlight] if highlight else frame
+        {
+            "c": codes,
+            "n": frame["commune_name"],
+            "r": codes.map(risk or {}).fillna(0).astype(int),
+            "a": frame["approximate"].astype(int),
+            "h": (codes == highlight).astype(int),
+        }
+    ).set_index(codes)
+    focus = frame[codes == highlight] if highlight else frame
     minx, miny, maxx, maxy = (focus if len(focus) else frame).total_bounds
     if highlight and len(focus):
         # Show the commune with its neighbours around it.

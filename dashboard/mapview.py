@@ -14,11 +14,14 @@ to sit inside ``<script>``.
 
 from __future__ import annotations
 
+import html
 import json
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+
+from dashboard.storms.exposure import RISK_COLOURS
 
 LEAFLET_JS = "/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/vendor/leaflet/leaflet.css"
@@ -29,19 +32,19 @@ BOUNDARY_ATTRIBUTION = (
     "qua thanglequoc/vietnamese-provinces-database (MIT)"
 )
 
-#: Style index → Leaflet path options. 0 = ordinary commune, 1 = the user's own
-#: commune (highlighted), 2 = approximate area (dashed, to say "not a boundary").
-STYLES: list[dict[str, object]] = [
-    {"color": "#52606d", "weight": 0.6, "fillColor": "#d9e2ec", "fillOpacity": 0.55},
-    {"color": "#b91c1c", "weight": 2.5, "fillColor": "#fca5a5", "fillOpacity": 0.7},
-    {
-        "color": "#7b8794",
-        "weight": 0.6,
-        "dashArray": "3 3",
-        "fillColor": "#e4e7eb",
-        "fillOpacity": 0.5,
-    },
-]
+#: Fill colour per risk level: 0 = not exposed, 1–5 as in QĐ 18/2021
+#: (light blue, light yellow, orange, red, purple).
+RISK_FILL: dict[int, str] = {0: "#e4e7eb", **RISK_COLOURS}
+#: Wind areas per Beaufort level (cấp): outline colours, drawn under the track.
+WIND_COLOURS: dict[int, str] = {
+    6: "#f59e0b",
+    8: "#ea580c",
+    10: "#dc2626",
+    12: "#7e22ce",
+}
+BASE_STYLE: dict[str, object] = {"color": "#52606d", "weight": 0.6, "fillOpacity": 0.6}
+HIGHLIGHT_STYLE: dict[str, object] = {"color": "#111827", "weight": 3}
+APPROXIMATE_STYLE: dict[str, object] = {"color": "#7b8794", "dashArray": "3 3"}
 
 
 def script_safe_json(value: object) -> str:
@@ -57,15 +60,23 @@ def script_safe_json(value: object) -> str:
 
 
 class CommuneLayer(MacroElement):
-    """A GeoJSON layer of communes from a ready GeoJSON string."""
+    """A GeoJSON layer of communes from a ready GeoJSON string.
+
+    Feature properties: ``c`` code, ``n`` name, ``r`` risk level (fill),
+    ``a`` 1 when the area is approximate (dashed), ``h`` 1 to highlight.
+    """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
     style: function (feature) {
-        var styles = {{ this.styles }};
-        return styles[feature.properties.s || 0] || styles[0];
+        var p = feature.properties;
+        var style = Object.assign({}, {{ this.base }});
+        style.fillColor = {{ this.fills }}[p.r || 0];
+        if (p.a) { Object.assign(style, {{ this.approximate }}); }
+        if (p.h) { Object.assign(style, {{ this.highlight }}); }
+        return style;
     },
     smoothFactor: 1.2
 }).bindTooltip(function (layer) {
@@ -78,13 +89,14 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
 """
     )
 
-    def __init__(
-        self, geojson_text: str, styles: list[dict[str, object]] | None = None
-    ):
+    def __init__(self, geojson_text: str):
         super().__init__()
         self._name = "CommuneLayer"
         self.data = script_safe_json(geojson_text)
-        self.styles = script_safe_json(styles or STYLES)
+        self.base = script_safe_json(BASE_STYLE)
+        self.fills = script_safe_json({str(k): v for k, v in RISK_FILL.items()})
+        self.approximate = script_safe_json(APPROXIMATE_STYLE)
+        self.highlight = script_safe_json(HIGHLIGHT_STYLE)
 
 
 class FitBounds(MacroElement):
@@ -151,6 +163,78 @@ def build_map(
     m.fit_bounds(corners)
     FitBounds(corners).add_to(m)
     return m
+
+
+def add_storm(m: folium.Map, overlay, labels: dict[str, str]) -> None:
+    """Draw a :class:`~dashboard.storm_overlay.StormOverlay` on *m*.
+
+    *labels* holds already-translated text: ``cone``, ``past``, ``forecast``,
+    and ``point`` (a ``str.format`` template with ``time``, ``level``). Every
+    text is HTML-escaped here, since Leaflet tooltips take HTML.
+    """
+    if overlay.cone:
+        folium.GeoJson(
+            overlay.cone,
+            name=labels["cone"],
+            style_function=lambda _f: {
+                "color": "#1d4ed8",
+                "weight": 1.5,
+                "dashArray": "6 4",
+                "fillColor": "#93c5fd",
+                "fillOpacity": 0.15,
+            },
+            interactive=False,  # clicks go through to the communes below
+        ).add_to(m)
+    for level in sorted(overlay.wind_areas):
+        colour = WIND_COLOURS.get(level, "#dc2626")
+        folium.GeoJson(
+            overlay.wind_areas[level],
+            style_function=lambda _f, colour=colour: {
+                "color": colour,
+                "weight": 2,
+                "fillColor": colour,
+                "fillOpacity": 0.08,
+            },
+            interactive=False,
+        ).add_to(m)
+    if len(overlay.past_line) > 1:
+        folium.PolyLine(
+            overlay.past_line, color="#111827", weight=3, interactive=False
+        ).add_to(m)
+    if len(overlay.forecast_line) > 1:
+        folium.PolyLine(
+            overlay.forecast_line,
+            color="#111827",
+            weight=3,
+            dash_array="8 6",
+            interactive=False,
+        ).add_to(m)
+    for point in overlay.points:
+        text = labels["point"].format(
+            time=labels["time"](point.valid_utc),
+            level="–" if point.level is None else point.level,
+        )
+        folium.CircleMarker(
+            [point.lat, point.lon],
+            radius=5 if point.is_forecast else 3,
+            color="#111827",
+            weight=1,
+            fill=True,
+            fill_color="#ffffff" if point.is_forecast else "#111827",
+            fill_opacity=1,
+            tooltip=html.escape(text),
+        ).add_to(m)
+    if overlay.centre:
+        folium.CircleMarker(
+            list(overlay.centre),
+            radius=9,
+            color="#b91c1c",
+            weight=3,
+            fill=True,
+            fill_color="#fecaca",
+            fill_opacity=0.9,
+            tooltip=html.escape(labels["centre"]),
+        ).add_to(m)
 
 
 def map_html(m: folium.Map) -> str:

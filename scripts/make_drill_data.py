@@ -12,7 +12,9 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT.parent / "shared/data/storms/ibtracs/ibtracs_v04r01_vietnam_storms_compact.csv"
+SOURCE = (
+    ROOT.parent / "shared/data/storms/ibtracs/ibtracs_v04r01_vietnam_storms_compact.csv"
+)
 TARGET = ROOT / "data/drills/wipha_2025_ibtracs.csv"
 SID = "2025197N14131"
 QUADRANTS = ("NE", "SE", "SW", "NW")

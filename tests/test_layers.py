@@ -110,8 +110,8 @@ def test_approximate_layer_until_an_import(ctx):
     geometries = layers.commune_geometries(ctx, layer)
     assert len(geometries) == 3321 and geometries["approximate"].all()
     text, _ = layers.layer_geojson(geometries, province_code="33")
-    styles = {f["properties"]["s"] for f in json.loads(text)["features"]}
-    assert styles == {2}  # drawn dashed: "not a real boundary"
+    flags = {f["properties"]["a"] for f in json.loads(text)["features"]}
+    assert flags == {1}  # drawn dashed: "not a real boundary"
 
 
 def test_partial_import_updates_only_its_communes(ctx, tmp_path):

@@ -1,17 +1,22 @@
-"""The commune map, in its own fragment so other widgets never rebuild it."""
+"""The situation map, in its own fragment so other widgets never rebuild it."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import mapview, registry
 from dashboard.ui import cache
+from dashboard.ui.format import local_time, when, wind_level
+from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 _CODE_IN_TOOLTIP = re.compile(r"·\s*(\d{5})\s*$")
+SELECTED_KEY = "map_selected_commune"
 
 
 def clicked_commune(result: dict | None) -> str | None:
@@ -23,27 +28,93 @@ def clicked_commune(result: dict | None) -> str | None:
     return match.group(1) if match else None
 
 
+def storm_labels() -> dict[str, object]:
+    return {
+        "cone": t("storm.cone"),
+        "wind": t("storm.wind", level="{level}"),
+        "point": t("storm.point", time="{time}", level="{level}"),
+        "centre": t("storm.centre"),
+        "time": local_time,
+    }
+
+
+def commune_details(code: str, table: pd.DataFrame | None, clock: datetime) -> None:
+    """Exposure of one commune, in words."""
+    row = registry.commune(code)
+    lines = [
+        t(
+            "exposure.detail",
+            name=escape(row["commune_name"]),
+            province=escape(row["province_name"]),
+            code=code,
+        )
+    ]
+    hit = None if table is None else table[table["commune_code"] == code]
+    if hit is not None and len(hit):
+        e = hit.iloc[0]
+        lines += [
+            "- " + t("exposure.in_cone", value=t("yes") if e["in_cone"] else t("no")),
+            "- " + t("exposure.max_level", value=wind_level(e["max_wind_level"])),
+            *(
+                "- "
+                + t(
+                    "exposure.eta",
+                    level=level,
+                    value=when(e[f"level{level}_eta_utc"], clock),
+                )
+                for level in (6, 8, 10)
+            ),
+            "- "
+            + t(
+                "exposure.closest",
+                time=when(e["closest_approach_utc"], clock),
+                km=f"{e['min_distance_km']:.0f}",
+            ),
+            "- " + t("exposure.risk", level=t(f"risk.{int(e['risk_level'])}")),
+        ]
+    with st.container(border=True, key="commune_details"):
+        st.markdown("\n".join(lines))
+
+
 @st.fragment
-def commune_map(version: str, province_code: str | None, highlight: str | None) -> None:
-    text, bounds = cache.layer_geojson(version, province_code, highlight)
+def situation_map(
+    version: str,
+    province_code: str | None,
+    highlight: str | None,
+    forecast_id: int | None,
+    clock: datetime,
+) -> None:
+    clock_iso = clock.isoformat()
+    hour_iso = None
+    if forecast_id is not None:
+        hours = [h.isoformat() for h in cache.storm_hours(forecast_id, clock_iso)]
+        hour_iso = st.select_slider(
+            t("storm.hour"),
+            options=hours,
+            format_func=lambda h: local_time(datetime.fromisoformat(h)),
+            key=f"storm_hour_{forecast_id}_{clock_iso}",
+        )
+    text, bounds = cache.risk_layer_geojson(
+        version, province_code, highlight, forecast_id, clock_iso
+    )
     tiles = st.toggle(t("map.basemap"), key="map_basemap", help=t("map.basemap_help"))
     m = mapview.build_map(text, bounds, tiles=tiles)
+    if forecast_id is not None and hour_iso is not None:
+        mapview.add_storm(
+            m, cache.storm_overlay(forecast_id, clock_iso, hour_iso), storm_labels()
+        )
     result = st_folium(
         m,
         height=560,
         use_container_width=True,
         returned_objects=["last_object_clicked_tooltip"],
-        key=f"map-{version}-{province_code}-{highlight}-{tiles}",
+        key=f"map-{version}-{province_code}-{highlight}-{forecast_id}-{hour_iso}-{tiles}",
     )
-    code = clicked_commune(result)
+    code = clicked_commune(result) or st.session_state.get(SELECTED_KEY) or highlight
+    if clicked_commune(result):
+        st.session_state[SELECTED_KEY] = code
+    table = cache.exposure(forecast_id, version, clock_iso) if forecast_id else None
     if code:
-        row = registry.commune(code)
-        st.markdown(
-            t(
-                "map.clicked",
-                name=row["commune_name"],
-                code=code,
-                province=row["province_name"],
-                area=f"{row['area_km2']:.1f}",
-            )
-        )
+        commune_details(code, table, clock)
+    else:
+        st.caption(t("exposure.click_hint"))

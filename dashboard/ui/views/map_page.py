@@ -1,17 +1,27 @@
-"""Page: the commune map for the signed-in scope (national when signed out)."""
+"""Page: the storm situation map for the signed-in scope (national when signed out)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import layers, registry
+from dashboard import layers, registry, scenario
 from dashboard.auth import Role
+from dashboard.drill import DRILL_CLOCK
+from dashboard.forecasts import StoredForecastInfo
 from dashboard.mapview import BOUNDARY_ATTRIBUTION
 from dashboard.ui import cache, session
 from dashboard.ui.components import sign_in_form
-from dashboard.ui.components.map_panel import commune_map
+from dashboard.ui.components.map_panel import situation_map
+from dashboard.ui.format import local_time, relative_hours, when
+from dashboard.ui.markdown import escape
 from dashboard.ui.navigation import page_target
 from dashboard.ui.session import t
+
+#: A live storm stays on the map until this long after its last track point.
+STALE_AFTER = timedelta(hours=12)
 
 
 def _scope() -> tuple[str | None, str | None]:
@@ -22,10 +32,9 @@ def _scope() -> tuple[str | None, str | None]:
         zip(provinces["province_code"], provinces["province_name"], strict=True)
     )
     if p is None or p.role is Role.ADMIN:
-        options = [None, *names]
         choice = st.selectbox(
             t("map.province"),
-            options,
+            [None, *names],
             format_func=lambda c: t("scope.national") if c is None else names[c],
             key="map_province",
         )
@@ -40,10 +49,109 @@ def _scope() -> tuple[str | None, str | None]:
     ), None
 
 
+def _storms(sc: scenario.Scenario) -> list[StoredForecastInfo]:
+    infos = scenario.active_forecasts(cache.context(), sc)
+    if sc.is_drill:
+        return infos
+    fresh = []
+    for info in infos:
+        last = cache.forecast(info.id).points[-1].valid_utc
+        if info.concerns_vietnam and last >= sc.clock_utc - STALE_AFTER:
+            fresh.append(info)
+    return fresh
+
+
+def _pick_storm(infos: list[StoredForecastInfo]) -> StoredForecastInfo | None:
+    if not infos:
+        return None
+    if len(infos) == 1:
+        return infos[0]
+    chosen = st.selectbox(
+        t("storm.choose"),
+        infos,
+        format_func=lambda i: f"{i.storm_name} ({i.source})",
+        key="storm_choice",
+    )
+    st.caption(t("storm.others", count=len(infos) - 1))
+    return chosen
+
+
+def _banner(info: StoredForecastInfo | None, sc: scenario.Scenario) -> None:
+    if sc.is_drill and info is not None:
+        st.info(
+            t(
+                "storm.drill",
+                name=escape(info.storm_name),
+                clock=local_time(sc.clock_utc),
+            ),
+            icon=":material/model_training:",
+        )
+    if info is None:
+        st.success(t("storm.none"), icon=":material/check_circle:")
+        return
+    f = cache.forecast(info.id)
+    st.markdown(
+        t(
+            "storm.banner",
+            name=escape(info.storm_name),
+            product=escape(info.product or info.origin),
+            source=escape(info.source),
+            issued=local_time(info.issued_utc),
+            age=relative_hours(info.issued_utc, sc.clock_utc),
+            minutes=f.wind_averaging_minutes,
+        )
+    )
+
+
+def _drill_controls(sc: scenario.Scenario) -> None:
+    p = session.principal()
+    if p is None or p.role not in (Role.ADMIN, Role.PROVINCE):
+        return
+    ctx = cache.context()
+
+    def move(action) -> None:
+        with ctx.transaction() as db:
+            action(db)
+
+    with st.expander(t("drill.controls"), icon=":material/model_training:"):
+        if not sc.is_drill:
+            st.button(
+                t("drill.start"),
+                on_click=move,
+                args=(lambda db: scenario.set_drill_clock(db, p, DRILL_CLOCK),),
+            )
+            return
+        cols = st.columns(4)
+        for col, hours in zip(cols[:2], (6, 12), strict=True):
+            target = sc.clock_utc + timedelta(hours=hours)
+            col.button(
+                t("drill.advance", hours=hours),
+                key=f"drill_advance_{hours}",
+                disabled=target > scenario.DRILL_END,
+                on_click=move,
+                args=(
+                    lambda db, target=target: scenario.set_drill_clock(db, p, target),
+                ),
+            )
+        cols[2].button(
+            t("drill.reset"),
+            on_click=move,
+            args=(lambda db: scenario.set_drill_clock(db, p, DRILL_CLOCK),),
+        )
+        cols[3].button(
+            t("drill.live"), on_click=move, args=(lambda db: scenario.set_live(db, p),)
+        )
+
+
 def _legend(layer: layers.LayerInfo) -> None:
+    st.caption(t("risk.legend"))
     if layer.imported:
         st.caption(
-            t("map.legend.imported", source=layer.source_name, count=layer.n_matched)
+            t(
+                "map.legend.imported",
+                source=escape(layer.source_name),
+                count=layer.n_matched,
+            )
             + " · "
             + BOUNDARY_ATTRIBUTION
         )
@@ -58,6 +166,36 @@ def _legend(layer: layers.LayerInfo) -> None:
         )
     else:
         st.caption(t("map.legend.ask_admin"))
+
+
+def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) -> None:
+    rows = (
+        table
+        if province_code is None
+        else table[table["province_code"] == province_code]
+    )
+    rows = rows[(rows["max_wind_level"] >= 6) | rows["in_cone"]]
+    st.subheader(t("exposure.title") if province_code else t("exposure.national"))
+    if rows.empty:
+        st.caption(t("exposure.none"))
+        return
+    rows = rows.head(100 if province_code is None else len(rows))
+    view = pd.DataFrame(
+        {
+            t("col.commune"): rows["commune_name"],
+            t("col.province"): rows["province_name"],
+            t("col.risk"): rows["risk_level"].map(lambda r: t(f"risk.{int(r)}")),
+            t("col.max_level"): rows["max_wind_level"],
+            t("col.eta6"): rows["level6_eta_utc"].map(lambda v: when(v, clock)),
+            t("col.eta8"): rows["level8_eta_utc"].map(lambda v: when(v, clock)),
+            t("col.eta10"): rows["level10_eta_utc"].map(lambda v: when(v, clock)),
+            t("col.closest"): rows["closest_approach_utc"].map(local_time),
+            t("col.distance"): rows["min_distance_km"].round(0),
+            t("col.in_cone"): rows["in_cone"],
+            t("col.code"): rows["commune_code"],
+        }
+    )
+    st.dataframe(view, hide_index=True, key="exposure_table")
 
 
 def _search(province_code: str | None) -> None:
@@ -95,13 +233,26 @@ def render() -> None:
     st.title(t("page.map"))
     if session.principal() is None:
         sign_in_form.render()
+    ctx = cache.context()
+    with ctx.sessions() as db:
+        sc = scenario.current(db, now=datetime.now(UTC))
+    info = _pick_storm(_storms(sc))
+    _banner(info, sc)
+    _drill_controls(sc)
     province_code, highlight = _scope()
     if highlight:
         row = registry.commune(highlight)
         st.subheader(f"{row['commune_name']} · {row['province_name']}")
-    layer = layers.current_layer(cache.context())
-    commune_map(layer.version, province_code, highlight)
+    layer = layers.current_layer(ctx)
+    forecast_id = info.id if info else None
+    situation_map(layer.version, province_code, highlight, forecast_id, sc.clock_utc)
     _legend(layer)
+    if forecast_id is not None:
+        _ranking(
+            cache.exposure(forecast_id, layer.version, sc.clock_utc.isoformat()),
+            province_code,
+            sc.clock_utc,
+        )
     _search(province_code)
 
 

@@ -1,0 +1,135 @@
+"""The scenario clock: live (now) or a drill replaying a past storm.
+
+A drill replays a past storm as if it were happening: the clock is set to a
+moment in the storm's life, the track up to the clock is "past" and the rest is
+the "forecast" (a perfect one), and every deadline and "in 31 h" is computed
+against the drill clock. The embedded default, on a fresh data directory, is
+typhoon Wipha (Vietnam's storm No. 3, 2025) at 2025-07-20 12:00 UTC, about
+36 hours before landfall, built from public-domain NOAA NCEI IBTrACS v04r01
+positions (``data/drills/``).
+
+The mode and clock are installation-wide settings (``app_settings``), changed
+only by admins and province staff, and audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from dashboard import audit, forecasts
+from dashboard.auth import SYSTEM, Principal, Role, require
+from dashboard.context import AppContext
+from dashboard.drill import (
+    DRILL_CLOCK,
+    DRILL_END,
+    DRILL_NAME,
+    DRILL_START,
+    drill_forecast,
+)
+from dashboard.store.schema import AppSetting
+
+MODE_KEY = "scenario.mode"
+CLOCK_KEY = "scenario.clock"
+LIVE, DRILL = "live", "drill"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    mode: str
+    clock_utc: datetime
+    drill_name: str = DRILL_NAME
+
+    @property
+    def is_drill(self) -> bool:
+        return self.mode == DRILL
+
+
+def _get(session: Session, key: str) -> str | None:
+    row = session.get(AppSetting, key)
+    return row.value if row else None
+
+
+def _put(session: Session, actor: Principal, key: str, value: str) -> None:
+    row = session.get(AppSetting, key)
+    old = row.value if row else None
+    if row is None:
+        row = AppSetting(
+            key=key, value=value, updated_at=datetime.now(UTC), updated_by=""
+        )
+        session.add(row)
+    row.value = value
+    row.updated_at = datetime.now(UTC)
+    row.updated_by = actor.username
+    session.flush()
+    audit.record(session, actor, "set", "setting", key, old=old, new=value)
+
+
+def current(session: Session, now: datetime | None = None) -> Scenario:
+    """The scenario in force (a fresh installation runs the Wipha drill)."""
+    mode = _get(session, MODE_KEY) or DRILL
+    if mode == LIVE:
+        return Scenario(LIVE, now or datetime.now(UTC))
+    clock = _get(session, CLOCK_KEY)
+    return Scenario(DRILL, datetime.fromisoformat(clock) if clock else DRILL_CLOCK)
+
+
+def set_drill_clock(
+    session: Session, actor: Principal, clock_utc: datetime
+) -> Scenario:
+    """Move the drill clock (admins and province staff).
+
+    Raises
+    ------
+    ValueError
+        When the clock is not timezone-aware or outside the drill storm's life.
+    """
+    require(actor.role in (Role.ADMIN, Role.PROVINCE), "change the scenario clock")
+    if clock_utc.tzinfo is None:
+        raise ValueError("the drill clock must carry a time zone")
+    clock_utc = clock_utc.astimezone(UTC)
+    if not (DRILL_START <= clock_utc <= DRILL_END):
+        raise ValueError(
+            f"the drill clock must lie between {DRILL_START:%Y-%m-%d %H:%M} and "
+            f"{DRILL_END:%Y-%m-%d %H:%M} UTC"
+        )
+    _put(session, actor, MODE_KEY, DRILL)
+    _put(session, actor, CLOCK_KEY, clock_utc.isoformat())
+    return current(session)
+
+
+def set_live(session: Session, actor: Principal) -> Scenario:
+    """Leave the drill: the clock is the real time again."""
+    require(actor.role in (Role.ADMIN, Role.PROVINCE), "change the scenario clock")
+    _put(session, actor, MODE_KEY, LIVE)
+    return current(session)
+
+
+def ensure_drill_forecast(ctx: AppContext, scenario: Scenario) -> tuple[int, str]:
+    """Store (once) the drill advisory for the scenario clock.
+
+    Returns
+    -------
+    (int, str)
+        The stored forecast's id and its storm id.
+    """
+    forecast = drill_forecast(scenario.clock_utc)
+    with ctx.transaction() as session:
+        (forecast_id,) = forecasts.store_forecasts(
+            session, SYSTEM, [forecast], f"drill:{scenario.drill_name}", is_drill=True
+        )
+    return forecast_id, forecast.storm_id
+
+
+def active_forecasts(
+    ctx: AppContext, scenario: Scenario
+) -> list[forecasts.StoredForecastInfo]:
+    """The advisories to show: the drill's, or the newest live one per storm."""
+    with ctx.sessions() as session:
+        if not scenario.is_drill:
+            return forecasts.latest_forecasts(session, include_drill=False)
+    forecast_id, storm_id = ensure_drill_forecast(ctx, scenario)
+    with ctx.sessions() as session:
+        return [i for i in forecasts.history(session, storm_id) if i.id == forecast_id]

@@ -1,0 +1,113 @@
+"""What the map draws for a storm: track, forecast points, cone, wind areas.
+
+Plain data (lon/lat GeoJSON geometries and coordinate lists) built from a
+:class:`~dashboard.storms.model.Forecast`; :mod:`dashboard.mapview` turns it
+into Leaflet layers. Geometries are simplified to ~1 km so the storm adds tens
+of kilobytes, not megabytes, to the map payload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import shapely
+
+from dashboard.storms.beaufort import level_from_kt
+from dashboard.storms.cone import cone_polygon, level_radii, quadrant_polygon
+from dashboard.storms.model import Forecast
+from dashboard.storms.track import HourlyTrack, interpolate_track, sample_at, split_at
+
+WIND_LEVELS = (6, 8, 10, 12)
+SIMPLIFY_DEG = 0.01
+
+
+@dataclass(frozen=True)
+class StormPoint:
+    valid_utc: datetime
+    lat: float
+    lon: float
+    level: int | None
+    vmax_kt: float | None
+    is_forecast: bool
+
+
+@dataclass(frozen=True)
+class StormOverlay:
+    storm_name: str
+    past_line: list[list[float]]  # [[lat, lon], ...]
+    forecast_line: list[list[float]]
+    points: list[StormPoint]
+    cone: dict[str, Any] | None  # GeoJSON geometry
+    wind_areas: dict[int, dict[str, Any]]  # level → GeoJSON geometry at `hour`
+    hour: datetime
+    centre: tuple[float, float] | None  # (lat, lon) at `hour`
+
+
+def _geojson(geometry: shapely.Geometry) -> dict[str, Any] | None:
+    if geometry is None or geometry.is_empty:
+        return None
+    simple = shapely.simplify(geometry, SIMPLIFY_DEG, preserve_topology=True)
+    return shapely.geometry.mapping(shapely.set_precision(simple, 0.001))
+
+
+def _line(track: HourlyTrack) -> list[list[float]]:
+    return [
+        [round(float(a), 3), round(float(o), 3)]
+        for a, o in zip(track.lat, track.lon, strict=True)
+    ]
+
+
+def forecast_hours(forecast: Forecast, clock_utc: datetime) -> list[datetime]:
+    """Whole hours from the clock to the end of the forecast (the time slider)."""
+    track = interpolate_track(forecast)
+    _, future = split_at(track, clock_utc)
+    hours = [t for t in future.datetimes() if t >= clock_utc]
+    return hours or [clock_utc]
+
+
+def build_overlay(
+    forecast: Forecast, clock_utc: datetime, hour: datetime
+) -> StormOverlay:
+    """The storm as drawn at the selected *hour* (the clock or later)."""
+    track = interpolate_track(forecast)
+    past, future = split_at(track, clock_utc)
+    points = [
+        StormPoint(
+            valid_utc=p.valid_utc,
+            lat=p.lat,
+            lon=p.lon,
+            level=level_from_kt(p.vmax_kt),
+            vmax_kt=p.vmax_kt,
+            is_forecast=p.valid_utc > clock_utc,
+        )
+        for p in forecast.points
+    ]
+    wind: dict[int, dict[str, Any]] = {}
+    centre = None
+    if (
+        len(track)
+        and track.times[0]
+        <= np.datetime64(hour.replace(tzinfo=None), "s")
+        <= track.times[-1]
+    ):
+        at = sample_at(track, hour)
+        radii = level_radii(at)
+        centre = (float(at.lat[0]), float(at.lon[0]))
+        for level in WIND_LEVELS:
+            area = quadrant_polygon(at.lat[0], at.lon[0], radii[level][0])
+            shape = _geojson(area)
+            if shape is not None:
+                wind[level] = shape
+    return StormOverlay(
+        storm_name=forecast.storm_name,
+        past_line=_line(past),
+        forecast_line=_line(future),
+        points=points,
+        cone=_geojson(cone_polygon(forecast, track)),
+        wind_areas=wind,
+        hour=hour,
+        centre=centre,
+    )

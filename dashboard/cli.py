@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.auth import SYSTEM, PermissionDenied, Role
+from dashboard.storms.feeds import FeedError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -202,6 +203,26 @@ def cmd_forecast_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast_fetch(args: argparse.Namespace) -> int:
+    from dashboard import forecasts
+    from dashboard.storms import feeds
+
+    ctx = _context()
+    outcomes = forecasts.poll_feeds(ctx, feeds.load_feeds(args.feeds))
+    for outcome in outcomes:
+        if outcome.ok:
+            print(
+                f"{outcome.feed}: {outcome.status}, {len(outcome.new_ids)} new advisories "
+                f"({len(outcome.forecast_ids)} storms concern Vietnam, {outcome.dropped} elsewhere)"
+            )
+        else:
+            print(
+                f"{outcome.feed}: FAILED, {outcome.error}; stored forecasts unchanged",
+                file=sys.stderr,
+            )
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
 def cmd_exposure(args: argparse.Namespace) -> int:
     from dashboard import registry, situation
     from dashboard.drill import DRILL_CLOCK, drill_forecast
@@ -300,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f_parse.set_defaults(func=cmd_forecast_parse)
 
+    f_fetch = f_commands.add_parser(
+        "fetch", help="poll the configured feeds once (for cron)"
+    )
+    f_fetch.add_argument("--feeds", help="YAML list of feeds (default: GDACS cyclones)")
+    f_fetch.set_defaults(func=cmd_forecast_fetch)
+
     exposure = commands.add_parser(
         "exposure", help="per-commune exposure CSV (default: the Wipha drill)"
     )
@@ -326,6 +353,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, PermissionDenied, OSError) as exc:
+    except (ValueError, PermissionDenied, OSError, FeedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

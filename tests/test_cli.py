@@ -8,8 +8,12 @@ import json
 
 import pytest
 
+from dashboard import forecasts
 from dashboard.cli import main
+from dashboard.config import load_settings
+from dashboard.context import open_context
 from tests.helpers import shared_file
+from tests.test_feeds import Reply, running_server
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +113,50 @@ def test_exposure_needs_one_storm(capsys):
     )
     error = capsys.readouterr().err
     assert "YAGI" in error and "WIPHA" in error
+
+
+def test_forecast_fetch_stores_then_keeps_the_last_good_forecast(tmp_path, capsys):
+    sample = shared_file("storms", "gdacs", "gdacs_eventlist_TC_2026-08-21T20Z.json")
+    feeds_file = tmp_path / "feeds.yaml"
+    with running_server() as server:
+        url = server.serve(
+            "/events",
+            Reply(body=sample.read_bytes()),
+            Reply(
+                status=200, body=b"<html>maintenance</html>", content_type="text/html"
+            ),
+        )
+        feeds_file.write_text(
+            f"- name: test-gdacs\n  url: {url}\n  format: gdacs\n", encoding="utf-8"
+        )
+        assert main(["forecast", "fetch", "--feeds", str(feeds_file)]) == 0
+        first = capsys.readouterr().out
+        assert "test-gdacs: stored, 14 new advisories" in first
+        assert main(["forecast", "fetch", "--feeds", str(feeds_file)]) == 1
+        second = capsys.readouterr().err
+    assert "HTML page instead of data" in second and "unchanged" in second
+    ctx = open_context(load_settings())
+    with ctx.sessions() as session:
+        latest = forecasts.latest_forecasts(session)
+        status = forecasts.feed_statuses(session)[0]
+    assert len(latest) == 14
+    assert status.consecutive_failures == 1 and "HTML" in status.last_error
+
+
+def test_forecast_parse_reads_a_url(capsys):
+    sample = shared_file("storms", "jtwc_18W_2026", "wp1826_warning004.tcw")
+    with running_server() as server:
+        url = server.serve(
+            "/wp1826.tcw", Reply(body=sample.read_bytes(), content_type="text/plain")
+        )
+        assert main(["forecast", "parse", url]) == 0
+    assert "EIGHTEEN (18W) from JTWC" in capsys.readouterr().out
+
+
+def test_forecast_parse_names_a_failing_url(capsys):
+    with running_server() as server:
+        url = server.serve(
+            "/gone", Reply(status=404, body=b"", content_type="text/plain")
+        )
+        assert main(["forecast", "parse", url]) == 1
+    assert "404" in capsys.readouterr().err

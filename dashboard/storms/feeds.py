@@ -539,6 +539,26 @@ def fetch(
     )
 
 
+def download(url: str, *, session: requests.Session | None = None) -> bytes:
+    """The raw body at *url*, with the same time-outs, retries and size limit as
+    a feed (for ``dashboard forecast parse URL``).
+
+    Raises
+    ------
+    FeedError
+        Naming what went wrong.
+    """
+    feed = FeedConfig(name=url, url=url)
+    session = session or make_session()
+    response = _get(session, feed, {})
+    with response:
+        if response.status_code != 200:
+            raise FeedError(feed.name, _http_status_problem(response))
+        body = _read_body(response, feed)
+    _sniff(feed, body)
+    return body
+
+
 __all__ = [
     "DEFAULT_FEEDS",
     "FEEDS_FILE_ENV",
@@ -546,6 +566,7 @@ __all__ = [
     "FeedConfigError",
     "FeedError",
     "FetchResult",
+    "download",
     "fetch",
     "load_feeds",
     "make_session",

@@ -418,7 +418,6 @@ GDACS_BROKEN = [
     ("", "empty input"),
     ("<!DOCTYPE html><html><body>Service unavailable</body></html>", "HTML page"),
     ('{"type": "FeatureCollection", "features": [', "not valid JSON"),
-    ('{"type": "FeatureCollection", "features": []}', "empty \\(no events\\)"),
     ('{"type": "FeatureCollection"}', "no 'features' list"),
     (
         _collection(
@@ -444,6 +443,13 @@ GDACS_BROKEN = [
 def test_gdacs_refuses(text, message):
     with pytest.raises(ForecastError, match=message):
         gdacs.parse(text)
+
+
+def test_gdacs_empty_geometry_is_refused():
+    # An empty event *list* means "no cyclone" (see test_gdacs_edge_cases);
+    # an empty *geometry* of a named event is broken.
+    with pytest.raises(ForecastError, match="empty \\(no events\\)"):
+        gdacs.parse_geometry('{"type": "FeatureCollection", "features": []}')
 
 
 def test_gdacs_geometry_bad_key_refused():

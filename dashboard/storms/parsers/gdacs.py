@@ -51,7 +51,9 @@ COLOUR_KT = {"Poly_Green": 34, "Poly_Orange": 50, "Poly_Red": 64}
 POINT_CLASS = "Point_Polygon_Point_"
 
 
-def _collection(data: bytes | str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _collection(
+    data: bytes | str | Mapping[str, Any], *, allow_empty: bool = False
+) -> list[Mapping[str, Any]]:
     doc = data if isinstance(data, Mapping) else load_json(to_text(data, WHAT), WHAT)
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
         raise ForecastError(f"not a GeoJSON FeatureCollection: expected {WHAT}")
@@ -60,7 +62,9 @@ def _collection(data: bytes | str | Mapping[str, Any]) -> list[Mapping[str, Any]
         raise ForecastError(
             f"the FeatureCollection has no 'features' list: expected {WHAT}"
         )
-    if not features:
+    if not all(isinstance(f, Mapping) for f in features):
+        raise ForecastError(f"a feature is not a JSON object: expected {WHAT}")
+    if not features and not allow_empty:
         raise ForecastError("the GDACS feature collection is empty (no events)")
     return features
 
@@ -108,7 +112,13 @@ def _event_extra(props: Mapping[str, Any]) -> dict[str, Any]:
     severity = props.get("severitydata") or {}
     max_kt = None
     if isinstance(severity, Mapping) and severity.get("severityunit") == "km/h":
-        max_kt = float(severity["severity"]) * KT_PER_KMH
+        try:
+            max_kt = float(severity["severity"]) * KT_PER_KMH
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ForecastError(
+                f"event {props.get('eventid')}: severity {severity.get('severity')!r} "
+                "is not a number of km/h"
+            ) from exc
     return _countries(props) | {
         "eventid": props.get("eventid"),
         "episodeid": props.get("episodeid"),
@@ -312,8 +322,14 @@ def _segment_classes(features: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def parse(data: bytes | str | Mapping[str, Any]) -> list[Forecast]:
-    """Event list → one forecast per event; geometry → a one-element list."""
-    features = _collection(data)
+    """Event list → one forecast per event; geometry → a one-element list.
+
+    An empty collection is what the event list says when no cyclone is
+    active: no forecasts, not an error.
+    """
+    features = _collection(data, allow_empty=True)
+    if not features:
+        return []
     if kind(features) == "geometry":
         return [parse_geometry(data)]
     return parse_event_list(data)

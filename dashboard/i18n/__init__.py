@@ -1,6 +1,8 @@
 """Translation catalogs (Vietnamese first, English second) and ``t()``.
 
-One JSON catalog per language, keyed by message id. Placeholders use
+One folder per language (``vi/``, ``en/``) of JSON catalogs keyed by message
+id; each feature keeps its own file (``core.json``, ``plans.json`` …) and the
+files of a language are merged (a key defined twice is an error). Placeholders use
 ``str.format`` syntax (``{count}``); the test suite checks that both catalogs
 have the same keys and the same placeholders. Data values (commune names,
 codes) never go into a catalog.
@@ -20,9 +22,17 @@ _DIR = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=len(LANGUAGES))
 def catalog(lang: str) -> dict[str, str]:
+    """Every message of *lang*, merged from its catalog files."""
     if lang not in LANGUAGES:
         raise KeyError(f"unknown language {lang!r}")
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / lang).glob("*.json")):
+        part = json.loads(path.read_text(encoding="utf-8"))
+        clash = sorted(set(part) & set(merged))
+        if clash:
+            raise ValueError(f"{path.name} redefines {', '.join(clash[:5])}")
+        merged.update(part)
+    return merged
 
 
 def placeholders(message: str) -> set[str]:

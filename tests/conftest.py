@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 
 import pytest
+import streamlit as st
 from sqlalchemy import create_engine, text
 
 from dashboard.config import Settings
@@ -76,3 +78,22 @@ def demo_ctx(tmp_path, database_url) -> Iterator[AppContext]:
     context = open_context(settings)
     yield context
     context.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def ui_environment(tmp_path_factory) -> Iterator[None]:
+    """A fresh data directory (demo mode) for AppTest runs of one test module.
+
+    Streamlit's caches are process-wide, so they are cleared before and after.
+    """
+    saved = {k: os.environ.get(k) for k in ("DASHBOARD_DATA_DIR", "DASHBOARD_DEMO")}
+    os.environ["DASHBOARD_DATA_DIR"] = str(tmp_path_factory.mktemp("ui") / "data")
+    os.environ["DASHBOARD_DEMO"] = "1"
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

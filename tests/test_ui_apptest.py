@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -43,19 +39,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def app_environment(tmp_path_factory) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("DASHBOARD_DATA_DIR", "DASHBOARD_DEMO")}
-    os.environ["DASHBOARD_DATA_DIR"] = str(tmp_path_factory.mktemp("ui") / "data")
-    os.environ["DASHBOARD_DEMO"] = "1"
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+pytestmark = pytest.mark.usefixtures("ui_environment")
 
 
 def open_app(principal: Principal | None, lang: str = "vi") -> AppTest:

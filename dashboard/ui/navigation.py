@@ -41,6 +41,7 @@ PAGES: dict[str, PageSpec] = {
         PageSpec(
             "boundaries", "boundaries", "page.boundaries", ":material/upload_file:"
         ),
+        PageSpec("forecasts", "forecasts", "page.forecasts", ":material/cyclone:"),
         PageSpec("users", "users", "page.users", ":material/manage_accounts:"),
     )
 }
@@ -48,8 +49,16 @@ PAGES: dict[str, PageSpec] = {
 #: Page keys per role, in menu order; the first is the landing page.
 PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
     None: ("map",),
-    Role.ADMIN: ("map", "plans", "delegations", "outreach", "boundaries", "users"),
-    Role.PROVINCE: ("map", "plans", "delegations", "outreach"),
+    Role.ADMIN: (
+        "map",
+        "plans",
+        "delegations",
+        "outreach",
+        "forecasts",
+        "boundaries",
+        "users",
+    ),
+    Role.PROVINCE: ("map", "plans", "delegations", "outreach", "forecasts"),
     Role.COMMUNE: ("map", "plans", "outreach"),
     Role.VOLUNTEER: ("outreach",),
 }

@@ -591,3 +591,23 @@ def ingest_product(
     if not found:
         raise ForecastError(f"{name}: the product holds no storm")
     return store_forecasts(session, actor, found, f"upload:{name}"[:500])
+
+
+def poll_due(
+    ctx: AppContext,
+    feeds: Sequence[FeedConfig],
+    interval: timedelta,
+    now: datetime | None = None,
+) -> list[FeedOutcome]:
+    """Poll the feeds whose last attempt is older than *interval*.
+
+    Called by every app server on a timer; the shared ``feed_status`` rows make
+    the servers take turns instead of each hitting the feed.
+    """
+    now = now or datetime.now(UTC)
+    with ctx.sessions() as session:
+        last = {s.feed: s.last_attempt_at for s in feed_statuses(session)}
+    due = [
+        f for f in feeds if last.get(f.name) is None or now - last[f.name] >= interval
+    ]
+    return poll_feeds(ctx, due, now=now) if due else []

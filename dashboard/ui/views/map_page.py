@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import layers, registry, scenario
+from dashboard import forecasts, layers, registry, scenario
 from dashboard.auth import Role
 from dashboard.drill import DRILL_CLOCK
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.mapview import BOUNDARY_ATTRIBUTION
+from dashboard.storms import feeds
 from dashboard.ui import cache, session
 from dashboard.ui.components import sign_in_form
 from dashboard.ui.components.map_panel import situation_map
@@ -143,6 +145,31 @@ def _drill_controls(sc: scenario.Scenario) -> None:
         )
 
 
+POLL_INTERVAL = timedelta(minutes=int(os.environ.get("DASHBOARD_POLL_MINUTES", "15")))
+
+
+@st.fragment(run_every=timedelta(minutes=1))
+def _live_feeds() -> None:
+    """In live mode: poll the feeds when due, and say how they are doing."""
+    ctx = cache.context()
+    outcomes = forecasts.poll_due(ctx, feeds.load_feeds(), POLL_INTERVAL)
+    if any(o.new_ids for o in outcomes):
+        st.rerun()  # new advisories: redraw the whole page
+    with ctx.sessions() as db:
+        statuses = forecasts.feed_statuses(db)
+    for status in statuses:
+        if status.last_error:
+            st.warning(
+                t(
+                    "storm.feed_error",
+                    feed=escape(status.feed),
+                    error=escape(status.last_error),
+                    success=local_time(status.last_success_at),
+                ),
+                icon=":material/cloud_off:",
+            )
+
+
 def _legend(layer: layers.LayerInfo) -> None:
     st.caption(t("risk.legend"))
     if layer.imported:
@@ -236,6 +263,8 @@ def render() -> None:
     ctx = cache.context()
     with ctx.sessions() as db:
         sc = scenario.current(db, now=datetime.now(UTC))
+    if not sc.is_drill:
+        _live_feeds()
     info = _pick_storm(_storms(sc))
     _banner(info, sc)
     _drill_controls(sc)

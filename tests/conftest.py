@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from dashboard.config import Settings
 from dashboard.context import AppContext, open_context
 from dashboard.store import db
+from tests.feedkit import FeedServer, running_server
 from tests.helpers import require
 from tests.postgres import PostgresServer, start_server
 
@@ -97,3 +98,10 @@ def ui_environment(tmp_path_factory) -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A local HTTP server with scripted replies (see ``tests/feedkit.py``)."""
+    with running_server() as srv:
+        yield srv

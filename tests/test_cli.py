@@ -12,8 +12,8 @@ from dashboard import forecasts
 from dashboard.cli import main
 from dashboard.config import load_settings
 from dashboard.context import open_context
+from tests.feedkit import Reply, running_server
 from tests.helpers import shared_file
-from tests.test_feeds import Reply, running_server
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from dashboard.config import load_settings
 from dashboard.context import open_context
 from dashboard.storms.feeds import FeedConfig
 from tests.apptest import open_view
-from tests.test_feeds import SMALL_LIST, Reply, running_server
+from tests.feedkit import SMALL_LIST, Reply, running_server
 
 NOW = datetime(2026, 8, 21, 20, 0, tzinfo=UTC)
 

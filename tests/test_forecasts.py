@@ -1,6 +1,6 @@
 """Forecast storage and feed polling on both back ends (SQLite and PostgreSQL).
 
-The feeds are served by the real local HTTP server of ``tests/test_feeds.py``.
+The feeds are served by the real local HTTP server of ``tests/feedkit.py``.
 Every fault must leave the last good forecast in use and be recorded in
 ``feed_status``.
 """
@@ -23,19 +23,17 @@ from dashboard.forecasts import ForecastNotFound
 from dashboard.store.schema import StoredForecast
 from dashboard.storms.feeds import FeedConfig, make_session
 from dashboard.storms.model import Forecast, ForecastError, TrackPoint
-from tests.test_feeds import (
+from tests.feedkit import (
     ATLANTIC,
     EAST_SEA,
     GARBAGE,
     HTML_PAGE,
     OUT_OF_RANGE,
     SMALL_LIST,
-    FeedServer,
     Reply,
     event_list,
     gdacs_event,
     gdacs_sample,
-    running_server,
 )
 
 T0 = datetime(2026, 8, 21, 21, 0, tzinfo=UTC)
@@ -46,12 +44,6 @@ PROVINCE = Principal("ha.tinh", Role.PROVINCE, province_codes=frozenset({"42"}))
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with running_server() as srv:
-        yield srv
 
 
 @pytest.fixture

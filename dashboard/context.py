@@ -39,6 +39,9 @@ def open_context(settings: Settings | None = None) -> AppContext:
     if settings.demo_mode:
         from dashboard.demo import seed_demo_accounts
 
+        from dashboard.plans.demo import seed_demo_plans
+
         with context.transaction() as session:
             seed_demo_accounts(session)
+        seed_demo_plans(context)
     return context

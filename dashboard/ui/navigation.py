@@ -36,6 +36,7 @@ PAGES: dict[str, PageSpec] = {
     for spec in (
         PageSpec("map", "map_page", "page.map", ":material/map:"),
         PageSpec("plans", "plans", "page.plans", ":material/checklist:"),
+        PageSpec("readiness", "readiness", "page.readiness", ":material/monitoring:"),
         PageSpec("delegations", "delegations", "page.delegations", ":material/groups:"),
         PageSpec("outreach", "outreach", "page.outreach", ":material/campaign:"),
         PageSpec(
@@ -51,6 +52,7 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
     None: ("map",),
     Role.ADMIN: (
         "map",
+        "readiness",
         "plans",
         "delegations",
         "outreach",
@@ -58,7 +60,14 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
         "boundaries",
         "users",
     ),
-    Role.PROVINCE: ("map", "plans", "delegations", "outreach", "forecasts"),
+    Role.PROVINCE: (
+        "map",
+        "readiness",
+        "plans",
+        "delegations",
+        "outreach",
+        "forecasts",
+    ),
     Role.COMMUNE: ("map", "plans", "outreach"),
     Role.VOLUNTEER: ("outreach",),
 }

@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))
 BENCHMARKS = {
     "map_payload": "benchmarks.map_payload",
     "exposure": "benchmarks.exposure_bench",
+    "library_page": "benchmarks.library_page",
+    "readiness_board": "benchmarks.readiness_board",
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

@@ -38,7 +38,6 @@ def open_context(settings: Settings | None = None) -> AppContext:
     context = AppContext(settings, engine, db.session_factory(engine))
     if settings.demo_mode:
         from dashboard.demo import seed_demo_accounts
-
         from dashboard.plans.demo import seed_demo_plans
 
         with context.transaction() as session:

@@ -305,3 +305,32 @@ def test_tasks_keep_their_commune_and_province(ctx):
         ).all()
     assert set(rows) == {(DONG_CHAU, "33"), (OTHER_33, "33"), (HA_TU_22, "22")}
     assert setup.event_id > 0
+
+
+def test_a_commune_without_level_6_winds_can_be_activated(ctx):
+    # Only in the cone: no level-6 arrival (NaT in the exposure table), so
+    # "before ETA" deadlines count from the closest approach instead.
+    import pandas as pd
+
+    from dashboard.plans.activation import exposures
+
+    setup = make_setup(ctx, codes=(DONG_CHAU,))
+    table = pd.DataFrame(
+        {
+            "commune_code": [HA_TU_22],
+            "level6_eta_utc": [pd.NaT],
+            "closest_approach_utc": [pd.Timestamp(CLOSEST)],
+            "max_wind_level": [0],
+            "risk_level": [1],
+        }
+    )
+    (found,) = exposures(table).values()
+    assert found.eta_utc is None and found.closest_utc == CLOSEST
+    with ctx.transaction() as s:
+        created = activate_plans(s, ADMIN, setup.event_id, [found], {HA_TU_22: ""})
+    assert len(created) == 1
+    with ctx.sessions() as s:
+        tasks = list(
+            s.scalars(select(PlanTask).where(PlanTask.commune_code == HA_TU_22))
+        )
+    assert tasks and all(t.deadline_utc is not None for t in tasks)

@@ -70,11 +70,10 @@ class CommuneExposure:
 
 
 def _ts(value: object) -> datetime | None:
-    if value is None or (not isinstance(value, datetime) and pd.isna(value)):
+    # pd.NaT is an instance of datetime, so test for "missing" first.
+    if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            return None
         value = value.to_pydatetime()
     return utc(value)  # type: ignore[arg-type]
 

@@ -63,7 +63,7 @@ def _weight_expr():
     )
 
 
-def _sums(clock: datetime):
+def _sums(clock: datetime, *, last_update: bool = True):
     w = cast(_weight_expr(), Float)
     applicable = PlanTask.status != "not_applicable"
     done = PlanTask.status == "done"
@@ -72,15 +72,17 @@ def _sums(clock: datetime):
         PlanTask.deadline_utc.is_not(None),
         PlanTask.deadline_utc < clock,
     )
-    return (
+    sums = (
         func.count().label("tasks"),
         func.sum(case((done, 1), else_=0)).label("done"),
         func.sum(case((overdue, 1), else_=0)).label("overdue"),
         func.sum(case((PlanTask.status == "blocked", 1), else_=0)).label("blocked"),
         func.sum(case((done, w), else_=0.0)).label("w_done"),
         func.sum(case((applicable, w), else_=0.0)).label("w_applicable"),
-        func.max(PlanTask.updated_at).label("last_update"),
     )
+    if last_update:
+        sums += (func.max(PlanTask.updated_at).label("last_update"),)
+    return sums
 
 
 def share(w_done: float | None, w_applicable: float | None) -> float:
@@ -214,22 +216,27 @@ def national_summary(
         "read the national readiness summary",
     )
     clock = _clock(clock)
+    # No count(DISTINCT plan_id) here: it forces a sort of every task row on
+    # PostgreSQL; the commune count comes from the (small) plans table instead.
     query = (
-        select(
-            PlanTask.province_code,
-            func.count(func.distinct(PlanTask.plan_id)).label("communes"),
-            *_sums(clock),
-        )
+        select(PlanTask.province_code, *_sums(clock, last_update=False))
         .where(PlanTask.event_id == event_id)
         .group_by(PlanTask.province_code)
         .order_by(PlanTask.province_code)
+    )
+    communes = dict(
+        session.execute(
+            select(CommunePlan.province_code, func.count())
+            .where(CommunePlan.event_id == event_id)
+            .group_by(CommunePlan.province_code)
+        ).all()
     )
     names = registry.provinces().set_index("province_code")["province_name"]
     rows = [
         {
             "province_code": r.province_code,
             "province_name": names.get(r.province_code, r.province_code),
-            "communes": int(r.communes),
+            "communes": int(communes.get(r.province_code, 0)),
             "tasks": int(r.tasks),
             "done": int(r.done or 0),
             "overdue": int(r.overdue or 0),

@@ -15,14 +15,18 @@ import streamlit as st
 
 from dashboard import forecasts, layers, situation
 from dashboard.context import AppContext, open_context
+from dashboard.outreach.starter import seed_starter_content
 from dashboard.storm_overlay import StormOverlay, build_overlay, forecast_hours
 from dashboard.storms.model import Forecast
 
 
 @st.cache_resource(show_spinner=False)
 def context() -> AppContext:
-    """The store, opened (and migrated) once per server process."""
-    return open_context()
+    """The store, opened (and migrated) once per server process, with the
+    starter outreach material published on first start."""
+    ctx = open_context()
+    seed_starter_content(ctx)
+    return ctx
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -39,6 +39,7 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("readiness", "readiness", "page.readiness", ":material/monitoring:"),
         PageSpec("delegations", "delegations", "page.delegations", ":material/groups:"),
         PageSpec("outreach", "outreach", "page.outreach", ":material/campaign:"),
+        PageSpec("feedback", "feedback", "page.feedback", ":material/feedback:"),
         PageSpec(
             "boundaries", "boundaries", "page.boundaries", ":material/upload_file:"
         ),
@@ -55,6 +56,7 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
         "readiness",
         "plans",
         "delegations",
+        "feedback",
         "outreach",
         "forecasts",
         "boundaries",

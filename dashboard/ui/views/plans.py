@@ -67,8 +67,9 @@ def _bump(plan_id: int) -> None:
     st.session_state[f"plans.rev.{plan_id}"] = _revision(plan_id) + 1
 
 
-def _say(kind: str, text: str) -> None:
-    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+def _say(kind: str, text: str, pillar: str) -> None:
+    """Queue a message for the pillar's fragment (it reruns alone after an edit)."""
+    st.session_state.setdefault(f"{MESSAGES}.{pillar}", []).append((kind, text))
 
 
 def _conflict_text(task: TaskView, exc: ConflictError) -> str:
@@ -132,27 +133,31 @@ def save_edits(
     return out
 
 
-def _on_change(key: str, actor: Principal, plan_id: int, shown: list[TaskView]):
+def _on_change(
+    key: str, actor: Principal, plan_id: int, pillar: str, shown: list[TaskView]
+):
     state = st.session_state.get(key) or {}
     for kind, text in save_edits(actor, plan_id, shown, state.get("edited_rows", {})):
-        _say(kind, text)
+        _say(kind, text, pillar)
     _bump(plan_id)
 
 
 def _frame(tasks: list[TaskView], clock: datetime, lang: str) -> pd.DataFrame:
+    # Column order matters on a 360-px phone: the task and its status come
+    # first, the evidence next; the rest is a horizontal scroll away.
     return pd.DataFrame(
         {
             "title": [
                 ("⚠ " if task.is_overdue(clock) else "") + task.title(lang)
                 for task in tasks
             ],
-            "deadline": [deadline_text(task) for task in tasks],
             "status": [task.status for task in tasks],
-            "evidence": [evidence_text(task) for task in tasks],
             "note": [task.evidence_note for task in tasks],
             "number": pd.array(
                 [task.evidence_number for task in tasks], dtype="Float64"
             ),
+            "deadline": [deadline_text(task) for task in tasks],
+            "evidence": [evidence_text(task) for task in tasks],
             "reason": [task.reason for task in tasks],
         }
     )
@@ -172,12 +177,13 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
         return
     lang = session.lang()
     st.subheader(t(f"plans.pillar.{pillar}"))
+    _messages(pillar)
     key = f"plan_editor_{plan_id}_{pillar}_{_revision(plan_id)}"
     st.data_editor(
         _frame(tasks, clock, lang),
         key=key,
         on_change=_on_change,
-        args=(key, p, plan_id, tasks),
+        args=(key, p, plan_id, pillar, tasks),
         num_rows="fixed",
         hide_index=True,
         disabled=(
@@ -207,8 +213,8 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
             st.image(str(thumb), caption=task.title(lang), width=160)
 
 
-def _messages() -> None:
-    for kind, text in st.session_state.pop(MESSAGES, []):
+def _messages(scope: str = "page") -> None:
+    for kind, text in st.session_state.pop(f"{MESSAGES}.{scope}", []):
         getattr(st, kind)(text)
 
 
@@ -242,11 +248,11 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
                         photo=upload.getvalue(),
                         data_dir=ctx.settings.data_dir,
                     )
-                _say("success", t("plans.saved", title=title))
+                _say("success", t("plans.saved", title=title), "page")
             except ConflictError as exc:
-                _say("warning", _conflict_text(task, exc))
+                _say("warning", _conflict_text(task, exc), "page")
             except (PlanError, PermissionDenied) as exc:
-                _say("error", t("plans.error", title=title, message=str(exc)))
+                _say("error", t("plans.error", title=title, message=str(exc)), "page")
             _bump(plan_id)
             st.rerun()
 

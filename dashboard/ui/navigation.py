@@ -67,10 +67,11 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
         "readiness",
         "plans",
         "delegations",
+        "feedback",
         "outreach",
         "forecasts",
     ),
-    Role.COMMUNE: ("map", "plans", "outreach"),
+    Role.COMMUNE: ("map", "plans", "delegations", "feedback", "outreach"),
     Role.VOLUNTEER: ("outreach",),
 }
 

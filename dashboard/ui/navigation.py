@@ -85,11 +85,19 @@ def page_keys(principal: Principal | None) -> tuple[str, ...]:
     return PAGES_BY_ROLE[principal.role if principal else None]
 
 
+def _title(key: str, principal: Principal | None) -> str:
+    if key == "feedback":
+        from dashboard.ui.components.feedback_badge import nav_title
+
+        return nav_title(principal)  # "Kiến nghị của xã (3)": new items waiting
+    return t(PAGES[key].title_key)
+
+
 def pages_for(principal: Principal | None) -> list[st.Page]:
     return [
         st.Page(
             PAGES[key].path,
-            title=t(PAGES[key].title_key),
+            title=_title(key, principal),
             icon=PAGES[key].icon,
             url_path=key,
             default=index == 0,

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import registry
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import session
+from dashboard.ui.components import feedback_badge
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -41,4 +42,5 @@ def render() -> None:
             st.caption(f"{t('role.' + p.role.value)} · {escape(scope_label(p))}")
             if p.is_demo:
                 st.caption(t("demo.account"))
+            feedback_badge.render(p)
             st.button(t("sign_out"), key="sign_out", on_click=session.sign_out)

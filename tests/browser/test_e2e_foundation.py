@@ -15,6 +15,8 @@ def communes_drawn(page: Page) -> int:
     frame = page.frame_locator(MAP_FRAME)
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     expect(frame.locator(".leaflet-overlay-pane canvas")).to_be_attached(timeout=30_000)
+    # While the map re-renders, the old frame lingers for a moment.
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
     handle = page.locator(MAP_FRAME).element_handle()
     inner = handle.content_frame()
     return inner.evaluate(
@@ -22,7 +24,9 @@ def communes_drawn(page: Page) -> int:
             let n = 0;
             for (const key of Object.keys(window)) {
                 const v = window[key];
-                if (v && v instanceof L.GeoJSON) { n += v.getLayers().length; }
+                if (key.startsWith("commune_layer") && v instanceof L.GeoJSON) {
+                    n += v.getLayers().length;
+                }
             }
             return n;
         }"""

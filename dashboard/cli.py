@@ -262,6 +262,53 @@ def cmd_exposure(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_sitrep(args: argparse.Namespace) -> int:
+    """Write the province situation report, acting as ``SYSTEM``.
+
+    The context opens as configured (``DASHBOARD_DEMO``); ``--demo`` opens it
+    in demo mode, which seeds the demo accounts and activates Hưng Yên's
+    Wipha drill plans, as ``dashboard run`` does by default. Either way a fresh
+    data directory runs the embedded Wipha drill.
+    """
+    from dataclasses import replace
+
+    from dashboard import registry
+    from dashboard.config import load_settings
+    from dashboard.context import open_context
+    from dashboard.sitrep import build_sitrep, sitrep_pdf, sitrep_text, sitrep_xlsx
+
+    if args.province not in registry.province_codes():
+        raise ValueError(f"no province {args.province!r}")
+    settings = load_settings()
+    if args.demo:
+        settings = replace(settings, demo_mode=True)
+    ctx = open_context(settings)
+    try:
+        report = build_sitrep(ctx, SYSTEM, args.province)
+    finally:
+        ctx.engine.dispose()
+    if args.format == "pdf":
+        data = sitrep_pdf(report, lang=args.lang)
+    elif args.format == "xlsx":
+        data = sitrep_xlsx(report)
+    else:
+        data = sitrep_text(report, lang=args.lang).encode("utf-8")
+    if args.output in (None, "-") and args.format == "txt":
+        sys.stdout.write(data.decode("utf-8") + "\n")
+        return 0
+    if args.output in (None, "-"):
+        raise ValueError(f"--output PATH is needed for --format {args.format}")
+    Path(args.output).write_bytes(data)
+    storm = report.forecast.storm_name if report.forecast else "no storm"
+    mode = "drill" if report.is_drill else "live"
+    print(
+        f"wrote the {args.format} situation report of {report.province_name} "
+        f"({storm}, {mode}, {report.exposed_total} exposed communes) "
+        f"to {args.output}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard", description=__doc__.split("\n")[0]
@@ -343,6 +390,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exposure.add_argument("--output", default="-", help="CSV path, or - for stdout")
     exposure.set_defaults(func=cmd_exposure)
+
+    report = commands.add_parser("report", help="reports")
+    r_commands = report.add_subparsers(dest="action", required=True)
+    sitrep = r_commands.add_parser(
+        "sitrep", help="a province's situation report (PDF, XLSX or text)"
+    )
+    sitrep.add_argument("--province", required=True, metavar="CODE")
+    sitrep.add_argument("--format", required=True, choices=["pdf", "xlsx", "txt"])
+    sitrep.add_argument(
+        "--output", default="-", metavar="PATH", help="file (- for stdout: txt only)"
+    )
+    sitrep.add_argument("--lang", default="vi", choices=["vi", "en"])
+    sitrep.add_argument(
+        "--demo",
+        action="store_true",
+        help="open in demo mode (Hưng Yên's Wipha drill plans and demo accounts)",
+    )
+    sitrep.set_defaults(func=cmd_report_sitrep)
 
     seed = commands.add_parser("seed", help="create the demo accounts")
     seed.set_defaults(func=cmd_seed)

@@ -36,6 +36,7 @@ PAGES: dict[str, PageSpec] = {
     for spec in (
         PageSpec("map", "map_page", "page.map", ":material/map:"),
         PageSpec("plans", "plans", "page.plans", ":material/checklist:"),
+        PageSpec("sitrep", "sitrep", "page.sitrep", ":material/summarize:"),
         PageSpec("readiness", "readiness", "page.readiness", ":material/monitoring:"),
         PageSpec("delegations", "delegations", "page.delegations", ":material/groups:"),
         PageSpec("outreach", "outreach", "page.outreach", ":material/campaign:"),
@@ -54,6 +55,7 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
     Role.ADMIN: (
         "map",
         "readiness",
+        "sitrep",
         "plans",
         "delegations",
         "feedback",
@@ -65,6 +67,7 @@ PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
     Role.PROVINCE: (
         "map",
         "readiness",
+        "sitrep",
         "plans",
         "delegations",
         "feedback",

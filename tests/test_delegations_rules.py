@@ -196,3 +196,24 @@ def test_coverage_warnings_combine_every_rule():
     windows = [window(1, "lan", 0, 6), window(2, "lan", 5, 8)]
     kinds = [w.kind for w in coverage_warnings(EXPOSED, stops, windows, 3)]
     assert kinds == ["uncovered", "into_storm", "leader_overlap"]
+
+
+@pytest.mark.parametrize(
+    ("delegations", "expected"),
+    [
+        ([], {}),
+        ([("planned", ["13003"])], {"13003": "planned"}),
+        ([("cancelled", ["13003"])], {}),
+        ([("planned", ["13003"]), ("on_site", ["13003"])], {"13003": "on_site"}),
+        ([("on_site", ["13003"]), ("returned", ["13003"])], {"13003": "on_site"}),
+        (
+            [("en_route", ["13003", "12862"]), ("returned", ["12862"])],
+            {"13003": "en_route", "12862": "en_route"},
+        ),
+        ([("returned", ["12862"])], {"12862": "returned"}),
+    ],
+)
+def test_presence_by_commune(delegations, expected):
+    from dashboard.delegations.rules import presence_by_commune
+
+    assert presence_by_commune(delegations) == expected

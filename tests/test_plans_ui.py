@@ -50,3 +50,36 @@ def test_volunteer_is_turned_away(seeded):
     at = open_view("readiness", VOLUNTEER)
     assert not at.exception
     assert at.info[0].value.startswith("Trang này dành cho")
+
+
+def test_the_board_says_which_communes_a_delegation_covers(seeded):
+    from datetime import timedelta
+
+    from dashboard.delegations import DelegationDraft, StopInput, create_delegation
+    from dashboard.drill import DRILL_CLOCK
+    from dashboard.plans.activation import active_events
+
+    ctx = open_context(load_settings())
+    with ctx.transaction() as session:
+        (event,) = [e for e in active_events(session) if e.is_drill]
+        create_delegation(
+            session,
+            PROVINCE,
+            event.id,
+            "33",
+            DelegationDraft(
+                name="Đoàn kiểm tra ven biển",
+                leader_username="demo-province",
+                leader_phone="0912345678",
+                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
+                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=3),
+                communes=[StopInput("13003")],
+            ),
+        )
+    ctx.engine.dispose()
+    at = open_view("readiness", PROVINCE)
+    assert not at.exception, at.exception
+    board = next(d.value for d in at.dataframe if "Đoàn công tác" in d.value.columns)
+    covered = board.set_index("Xã/phường")["Đoàn công tác"]
+    assert covered["Xã Đồng Châu"] == "Đã lên kế hoạch"
+    assert (covered.drop("Xã Đồng Châu") == "—").all()

@@ -311,3 +311,27 @@ def coverage_warnings(
         *into_storm(stops, etas),
         *leader_overlaps(windows),
     ]
+
+
+#: Which status a commune shows when several delegations cover it.
+_STATUS_RANK = {"on_site": 4, "en_route": 3, "planned": 2, "returned": 1}
+
+
+def presence_by_commune(
+    delegations: Iterable[tuple[str, Iterable[str]]],
+) -> dict[str, str]:
+    """Commune code → the most advanced status of the delegations covering it.
+
+    *delegations* holds ``(status, commune codes)`` pairs; cancelled
+    delegations cover nothing. On site beats en route beats planned beats
+    returned (for the readiness board's "delegation" column).
+    """
+    best: dict[str, str] = {}
+    for status, codes in delegations:
+        rank = _STATUS_RANK.get(status)
+        if rank is None:
+            continue
+        for code in codes:
+            if rank > _STATUS_RANK.get(best.get(code, ""), 0):
+                best[code] = status
+    return best

@@ -13,6 +13,8 @@ import streamlit as st
 
 from dashboard import layers, registry, scenario
 from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.delegations import list_delegations
+from dashboard.delegations.rules import presence_by_commune
 from dashboard.plans import PlanError
 from dashboard.plans.activation import (
     activate_plans,
@@ -169,6 +171,10 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
     with ctx.sessions() as db:
         board = province_board(db, p, event_id, province, clock)
         progress = progress_over_time(db, p, event_id, province)
+        presence = presence_by_commune(
+            (d.status, d.commune_codes)
+            for d in list_delegations(db, p, province, event_id)
+        )
     st.subheader(t("readiness.board"))
     st.caption(t("readiness.score_help"))
     if board.empty:
@@ -219,6 +225,9 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
                 t(f"plans.pillar.{x}"): (rows[f"readiness_{x}"] * 100).round(0)
                 for x in PILLARS
             },
+            t("readiness.col.delegation"): rows["commune_code"].map(
+                lambda c: t(f"dlg.status.{presence[c]}") if c in presence else "—"
+            ),
             t("readiness.col.overdue"): rows["overdue"],
             t("readiness.col.blocked"): rows["blocked"],
             t("readiness.col.wind"): rows["max_wind_level"].map(wind_level),

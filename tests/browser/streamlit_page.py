@@ -20,3 +20,16 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("Mật khẩu", exact=True).fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     wait_for_app(page)
+
+
+def map_frame(page: Page):
+    """The map's iframe, once the old one (kept while the map re-renders) is gone."""
+    frame = page.locator(MAP_FRAME)
+    expect(frame).to_have_count(1, timeout=60_000)
+    return frame
+
+
+def map_content(page: Page):
+    """A frame locator inside the map's iframe (see :func:`map_frame`)."""
+    map_frame(page)
+    return page.frame_locator(MAP_FRAME)

@@ -53,7 +53,10 @@ def test_province_staff_cover_a_commune_and_check_in(page: Page, app_server, off
     ).to_be_visible()
 
     page.get_by_role("tab", name="Danh sách đoàn").click()
-    page.get_by_role("button", name="Check-in: đoàn đã đến xã").click()
+    wait_for_app(page)
+    check_in = page.get_by_role("button", name="Check-in: đoàn đã đến xã")
+    expect(check_in).to_be_visible(timeout=30_000)
+    check_in.click()
     wait_for_app(page)
     expect(page.get_by_text("Đã check-in: đoàn đang làm việc tại xã.")).to_be_visible(
         timeout=60_000

@@ -8,7 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import start_app, stop_app
-from tests.browser.streamlit_page import MAP_FRAME, sign_in, wait_for_app
+from tests.browser.streamlit_page import (
+    map_content,
+    map_frame,
+    sign_in,
+    wait_for_app,
+)
 from tests.helpers import shared_file
 
 pytestmark = pytest.mark.browser
@@ -58,12 +63,12 @@ def test_nothing_from_a_file_or_a_user_runs(page: Page, evil_server, offline):
     sign_in(page, "evil.user", "a long enough password")
     # The name is shown as typed, as text.
     expect(page.locator("[data-testid='stSidebar']").get_by_text(EVIL)).to_be_visible()
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_content(page)
     expect(frame.locator(".leaflet-overlay-pane canvas")).to_be_attached(timeout=60_000)
     # Hover over the commune in the middle of the map so its tooltip opens.
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    map_frame(page).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    box = page.locator(MAP_FRAME).bounding_box()
+    box = map_frame(page).bounding_box()
     for dx in (-2, 0, 2):
         page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2)
         page.wait_for_timeout(100)

@@ -5,19 +5,23 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.streamlit_page import MAP_FRAME, sign_in, wait_for_app
+from tests.browser.streamlit_page import (
+    MAP_FRAME,
+    map_content,
+    map_frame,
+    sign_in,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def communes_drawn(page: Page) -> int:
     """How many commune polygons Leaflet holds in the map iframe."""
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_content(page)
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     expect(frame.locator(".leaflet-overlay-pane canvas")).to_be_attached(timeout=30_000)
-    # While the map re-renders, the old frame lingers for a moment.
-    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
-    handle = page.locator(MAP_FRAME).element_handle()
+    handle = map_frame(page).element_handle()
     inner = handle.content_frame()
     return inner.evaluate(
         """() => {

@@ -7,7 +7,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.streamlit_page import MAP_FRAME, sign_in, wait_for_app
+from tests.browser.streamlit_page import (
+    map_content,
+    map_frame,
+    sign_in,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +29,7 @@ def test_province_staff_step_through_time_and_open_a_commune(
     # The time slider starts at the drill clock: 19:00 20/07/2025 Vietnam time.
     slider = page.get_by_role("slider")
     expect(slider).to_have_attribute("aria-valuetext", "19:00 20/07/2025")
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_content(page)
     expect(frame.locator(".leaflet-overlay-pane")).to_be_attached(timeout=60_000)
     slider.focus()
     for _ in range(6):
@@ -34,7 +39,7 @@ def test_province_staff_step_through_time_and_open_a_commune(
     # The map was redrawn for the new hour and still shows the province.
     expect(frame.locator(".leaflet-overlay-pane canvas")).to_be_attached(timeout=60_000)
     # Click the middle of the map: a commune of Hưng Yên opens its detail.
-    map_box = page.locator(MAP_FRAME)
+    map_box = map_frame(page)
     map_box.scroll_into_view_if_needed()
     box = map_box.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -15,7 +15,7 @@ only by admins and province staff, and audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -133,3 +133,25 @@ def active_forecasts(
     forecast_id, storm_id = ensure_drill_forecast(ctx, scenario)
     with ctx.sessions() as session:
         return [i for i in forecasts.history(session, storm_id) if i.id == forecast_id]
+
+
+#: A live storm stays on the map (and in reports) until this long after its
+#: last track point.
+STALE_AFTER = timedelta(hours=12)
+
+
+def shown_forecasts(
+    ctx: AppContext, scenario: Scenario
+) -> list[forecasts.StoredForecastInfo]:
+    """The advisories the situation map and the situation report show: the
+    drill's, or the live storms that concern Vietnam and are not over."""
+    infos = active_forecasts(ctx, scenario)
+    if scenario.is_drill:
+        return infos
+    fresh = []
+    with ctx.sessions() as session:
+        for info in infos:
+            last = forecasts.forecast(session, info.id).points[-1].valid_utc
+            if info.concerns_vietnam and last >= scenario.clock_utc - STALE_AFTER:
+                fresh.append(info)
+    return fresh

@@ -33,7 +33,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -45,12 +45,9 @@ from dashboard.i18n import translate
 from dashboard.pdf import new_document
 from dashboard.plans.activation import EventInfo, active_events
 from dashboard.plans.model import PILLARS
-from dashboard.plans.readiness import province_board
+from dashboard.plans.readiness import province_board, province_totals
 from dashboard.storms.exposure import to_vietnam_time
 
-#: A live storm stays in the report until this long after its last track
-#: point (the same rule as the situation map's ``STALE_AFTER``).
-STALE_AFTER = timedelta(hours=12)
 #: How many communes the short lists (PDF, text) name.
 TOP_EXPOSED = 10
 TOP_OVERDUE = 5
@@ -198,45 +195,6 @@ class Sitrep:
 # building
 
 
-def board_totals(board: pd.DataFrame) -> tuple[float | None, dict[str, float | None]]:
-    """Province readiness overall and per pillar from a province board.
-
-    The overall figure is the one the readiness page prints above the board:
-    the communes' (priority-weighted) readiness averaged with their task
-    counts as weights. Each pillar is averaged the same way over the communes
-    that have tasks of that pillar. ``None`` when there is nothing to average.
-    """
-    if board.empty:
-        return None, dict.fromkeys(PILLARS)
-    tasks = board["tasks"].astype(float)
-    overall = float((board["readiness"] * tasks).sum() / max(tasks.sum(), 1.0))
-    pillars: dict[str, float | None] = {}
-    for pillar in PILLARS:
-        values = board[f"readiness_{pillar}"].astype(float)
-        known = values.notna()
-        weight = tasks[known].sum()
-        pillars[pillar] = (
-            float((values[known] * tasks[known]).sum() / weight) if weight else None
-        )
-    return overall, pillars
-
-
-def _live_storms(
-    ctx: AppContext, sc: scenario.Scenario
-) -> list[forecasts.StoredForecastInfo]:
-    """The advisories the situation map shows for the scenario."""
-    infos = scenario.active_forecasts(ctx, sc)
-    if sc.is_drill:
-        return infos
-    fresh = []
-    with ctx.sessions() as session:
-        for info in infos:
-            last = forecasts.forecast(session, info.id).points[-1].valid_utc
-            if info.concerns_vietnam and last >= sc.clock_utc - STALE_AFTER:
-                fresh.append(info)
-    return fresh
-
-
 def _pick_event(
     events: list[EventInfo],
     with_plans: set[int],
@@ -302,7 +260,7 @@ def build_sitrep(
 
     with ctx.sessions() as session:
         sc = scenario.current(session, now=now)
-    infos = _live_storms(ctx, sc)
+    infos = scenario.shown_forecasts(ctx, sc)
     with ctx.sessions() as session:
         events = active_events(session, is_drill=sc.is_drill)
         with_plans = set()
@@ -375,7 +333,7 @@ def build_sitrep(
         )
         for r in board.to_dict("records")
     )
-    overall, pillars = board_totals(board)
+    overall, pillars = province_totals(board)
     delegation_lines = tuple(
         DelegationLine(
             id=d.id,

@@ -69,3 +69,18 @@ def test_the_drill_advisory_is_stored_once_per_clock(ctx):
     assert [i.id for i in first] == [i.id for i in again] and len(first) == 1
     assert first[0].is_drill and first[0].storm_name == "WIPHA"
     assert first[0].issued_utc == DRILL_CLOCK
+
+
+def test_live_storms_leave_the_map_twelve_hours_after_their_track_ends(ctx):
+    from dashboard import forecasts
+    from dashboard.storms.parsers import parse
+    from tests.feedkit import SMALL_LIST
+
+    (storm,) = [f for f in parse(SMALL_LIST) if f.storm_id == "GDACS-9001"]
+    with ctx.transaction() as session:
+        forecasts.store_forecasts(session, SYSTEM, [storm], "test")
+    end = storm.points[-1].valid_utc
+    shown = scenario.shown_forecasts(ctx, scenario.Scenario(scenario.LIVE, end))
+    assert [i.storm_id for i in shown] == ["GDACS-9001"]
+    later = end + scenario.STALE_AFTER + timedelta(minutes=1)
+    assert scenario.shown_forecasts(ctx, scenario.Scenario(scenario.LIVE, later)) == []

@@ -299,3 +299,28 @@ def progress_over_time(
     cum_app = pd.Series(applicable).cumsum()
     frame["readiness"] = (cum_done / cum_app.where(cum_app > 0)).fillna(1.0)
     return frame
+
+
+def province_totals(
+    board: pd.DataFrame,
+) -> tuple[float | None, dict[str, float | None]]:
+    """Province readiness overall and per pillar from a province board.
+
+    Used by the readiness page and the situation report alike. The overall
+    figure is the communes' (priority-weighted) readiness averaged with their
+    task counts as weights. Each pillar is averaged the same way over the communes
+    that have tasks of that pillar. ``None`` when there is nothing to average.
+    """
+    if board.empty:
+        return None, dict.fromkeys(PILLARS)
+    tasks = board["tasks"].astype(float)
+    overall = float((board["readiness"] * tasks).sum() / max(tasks.sum(), 1.0))
+    pillars: dict[str, float | None] = {}
+    for pillar in PILLARS:
+        values = board[f"readiness_{pillar}"].astype(float)
+        known = values.notna()
+        weight = tasks[known].sum()
+        pillars[pillar] = (
+            float((values[known] * tasks[known]).sum() / weight) if weight else None
+        )
+    return overall, pillars

@@ -22,9 +22,6 @@ from dashboard.ui.markdown import escape
 from dashboard.ui.navigation import page_target
 from dashboard.ui.session import t
 
-#: A live storm stays on the map until this long after its last track point.
-STALE_AFTER = timedelta(hours=12)
-
 
 def _scope() -> tuple[str | None, str | None]:
     """(province to draw or None for the whole country, commune to highlight)."""
@@ -49,18 +46,6 @@ def _scope() -> tuple[str | None, str | None]:
     return st.selectbox(
         t("map.province"), codes, format_func=names.get, key="map_province"
     ), None
-
-
-def _storms(sc: scenario.Scenario) -> list[StoredForecastInfo]:
-    infos = scenario.active_forecasts(cache.context(), sc)
-    if sc.is_drill:
-        return infos
-    fresh = []
-    for info in infos:
-        last = cache.forecast(info.id).points[-1].valid_utc
-        if info.concerns_vietnam and last >= sc.clock_utc - STALE_AFTER:
-            fresh.append(info)
-    return fresh
 
 
 def _pick_storm(infos: list[StoredForecastInfo]) -> StoredForecastInfo | None:
@@ -265,7 +250,7 @@ def render() -> None:
         sc = scenario.current(db, now=datetime.now(UTC))
     if not sc.is_drill:
         _live_feeds()
-    info = _pick_storm(_storms(sc))
+    info = _pick_storm(scenario.shown_forecasts(cache.context(), sc))
     _banner(info, sc)
     _drill_controls(sc)
     province_code, highlight = _scope()

@@ -32,6 +32,7 @@ from dashboard.plans.readiness import (
     national_summary,
     progress_over_time,
     province_board,
+    province_totals,
 )
 from dashboard.plans.templates import (
     TemplateFormatError,
@@ -180,13 +181,11 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
     if board.empty:
         st.info(t("plans.no_communes"))
         return
-    total_tasks = int(board["tasks"].sum())
+    overall, _pillars = province_totals(board)
     st.markdown(
         t(
             "readiness.total",
-            percent=round(
-                100 * (board["readiness"] * board["tasks"]).sum() / max(total_tasks, 1)
-            ),
+            percent=round(100 * (overall or 0)),
             communes=len(board),
             overdue=int(board["overdue"].sum()),
         )

@@ -49,14 +49,26 @@ def test_commune_leader_sees_the_map_offline(page: Page, app_server, offline):
     assert not [url for url in offline.blocked if "leaflet" in url or "jquery" in url]
 
 
+def wait_for_cookie(page: Page, name: str, seconds: float = 15) -> None:
+    """Wait until the browser holds cookie *name* (set by a fetch after sign-in)."""
+    for _ in range(int(seconds * 10)):
+        if any(c["name"] == name for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"cookie {name} was never set")
+
+
 def test_session_survives_reload_until_sign_out(page: Page, app_server, offline):
     page.goto(app_server.url)
     wait_for_app(page)
     sign_in(page, "demo-province", "demo-province-pw")
-    expect(page.get_by_text("Ban Chỉ huy tỉnh Hưng Yên (demo)")).to_be_visible()
+    badge = page.get_by_text("Ban Chỉ huy tỉnh Hưng Yên (demo)")
+    expect(badge).to_be_visible(timeout=30_000)
+    # The browser stores the HttpOnly session cookie right after signing in.
+    wait_for_cookie(page, "dashboard_session")
     page.reload()
     wait_for_app(page)
-    expect(page.get_by_text("Ban Chỉ huy tỉnh Hưng Yên (demo)")).to_be_visible()
+    expect(badge).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Đăng xuất").click()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()

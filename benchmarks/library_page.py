@@ -45,7 +45,7 @@ THROTTLE = {
 
 NAIVE_PAGE = """
 import streamlit as st
-from dashboard.context import open_context
+from dashboard.bootstrap import open_context
 from dashboard.auth import SYSTEM
 from dashboard.outreach import catalog
 
@@ -69,7 +69,7 @@ def _free_port() -> int:
 
 def _seed(env: dict[str, str]) -> None:
     code = f"""
-from dashboard.context import open_context
+from dashboard.bootstrap import open_context
 from dashboard.auth import SYSTEM
 from dashboard.outreach import catalog, starter
 ctx = open_context()

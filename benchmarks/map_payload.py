@@ -2,7 +2,7 @@
 
 Ours: the display layer (coverage-simplified, snapped) of the real national
 file, serialised once to compact GeoJSON and inserted as is into the Leaflet
-script (:mod:`dashboard.mapview`). Leaflet itself is served separately from
+script (:mod:`dashboard.situation.mapview`). Leaflet itself is served separately from
 ``/vendor`` (about 150 kB, cached by the browser) and is counted too.
 
 Naive: ``folium.GeoJson`` of the same file with a name tooltip on a default
@@ -20,10 +20,12 @@ import geopandas as gpd
 from xstatic.pkg import leaflet
 
 from benchmarks.common import best_of, shared
-from dashboard import layers, mapview, situation
-from dashboard.drill import DRILL_CLOCK, drill_forecast
+from dashboard import situation
+from dashboard.geo import layers
 from dashboard.geo.display import build_display_layer
-from dashboard.storm_overlay import build_overlay
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
+from dashboard.situation import mapview
+from dashboard.situation.overlay import build_overlay
 
 MB = 1_000_000
 

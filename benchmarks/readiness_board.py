@@ -62,9 +62,9 @@ from sqlalchemy import create_engine, func, insert, select, text, update
 
 from dashboard import audit, registry, scenario, situation
 from dashboard.auth import SYSTEM, Principal, Role, require_work_commune
+from dashboard.bootstrap import open_context
 from dashboard.config import Settings
-from dashboard.context import AppContext, open_context
-from dashboard.drill import DRILL_CLOCK, drill_forecast
+from dashboard.context import AppContext
 from dashboard.plans.activation import CommuneExposure, activate_plans, create_event
 from dashboard.plans.model import (
     OPEN_STATUSES,
@@ -75,9 +75,9 @@ from dashboard.plans.model import (
 from dashboard.plans.readiness import national_summary, province_board
 from dashboard.plans.tasks import update_task
 from dashboard.plans.templates import ensure_starter
-from dashboard.store.plans_extra_schema import PlanProgress
-from dashboard.store.plans_schema import PlanTask
-from dashboard.store.schema import AuditEntry
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.plans import PlanProgress, PlanTask
 from tests.postgres import start_server
 
 PROVINCE = "38"  # Thanh Hoá: 166 communes (2nd to Hồ Chí Minh City), on Wipha's path

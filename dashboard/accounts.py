@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, Role, require_admin, validate_scope
-from dashboard.store.schema import LoginAttempt, User, UserSession
+from dashboard.store.models.core import LoginAttempt, User, UserSession
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, Role, require
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
 
 
 def _encode(value: Any) -> str | None:

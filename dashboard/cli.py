@@ -16,15 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.auth import SYSTEM, PermissionDenied, Role
+from dashboard.bootstrap import bootstrap
 from dashboard.storms.feeds import FeedError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _context():
-    from dashboard.context import open_context
-
-    return open_context()
+    return bootstrap()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -52,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_boundaries_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from dashboard import layers
+    from dashboard.geo import layers
     from dashboard.geo.boundaries import BoundaryError
 
     ctx = _context()
@@ -132,7 +131,7 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from dashboard.demo import seed_demo_accounts
+    from dashboard.demo.accounts import seed_demo_accounts
 
     ctx = _context()
     with ctx.transaction() as session:
@@ -225,7 +224,7 @@ def cmd_forecast_fetch(args: argparse.Namespace) -> int:
 
 def cmd_exposure(args: argparse.Namespace) -> int:
     from dashboard import registry, situation
-    from dashboard.drill import DRILL_CLOCK, drill_forecast
+    from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 
     clock = _parse_clock(args.clock)
     if args.forecast:
@@ -274,15 +273,19 @@ def cmd_report_sitrep(args: argparse.Namespace) -> int:
 
     from dashboard import registry
     from dashboard.config import load_settings
-    from dashboard.context import open_context
-    from dashboard.sitrep import build_sitrep, sitrep_pdf, sitrep_text, sitrep_xlsx
+    from dashboard.reports.sitrep import (
+        build_sitrep,
+        sitrep_pdf,
+        sitrep_text,
+        sitrep_xlsx,
+    )
 
     if args.province not in registry.province_codes():
         raise ValueError(f"no province {args.province!r}")
     settings = load_settings()
     if args.demo:
         settings = replace(settings, demo_mode=True)
-    ctx = open_context(settings)
+    ctx = bootstrap(settings)
     try:
         report = build_sitrep(ctx, SYSTEM, args.province)
     finally:

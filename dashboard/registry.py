@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.config import REPO_ROOT
-from dashboard.text import fold
+from dashboard.core.text import fold
 
 CORRECTIONS_FILE = REPO_ROOT / "data" / "registry_corrections.csv"
 

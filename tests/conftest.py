@@ -10,8 +10,9 @@ import pytest
 import streamlit as st
 from sqlalchemy import create_engine, text
 
+from dashboard.bootstrap import open_context
 from dashboard.config import Settings
-from dashboard.context import AppContext, open_context
+from dashboard.context import AppContext
 from dashboard.store import db
 from tests.feedkit import FeedServer, running_server
 from tests.helpers import require

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from dashboard import scenario
 from dashboard.auth import Principal, Role
 from dashboard.context import AppContext
-from dashboard.drill import DRILL_CLOCK
 from dashboard.plans.activation import CommuneExposure, activate_plans, create_event
-from dashboard.store.plans_schema import CommunePlan, PlanTask
+from dashboard.scenario.drill import DRILL_CLOCK
+from dashboard.store.models.plans import CommunePlan, PlanTask
 
 CLOCK = DRILL_CLOCK
 ETA = datetime(2025, 7, 21, 6, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from dashboard import accounts, audit
 from dashboard.accounts import NewUser, SignInError
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
-from dashboard.demo import DEMO_ACCOUNTS
-from dashboard.store.schema import User
+from dashboard.demo.accounts import DEMO_ACCOUNTS
+from dashboard.store.models.core import User
 
 SECRET = "test-secret-key"
 LEADER = NewUser(

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from dashboard import forecasts
+from dashboard.bootstrap import open_context
 from dashboard.cli import main
 from dashboard.config import load_settings
-from dashboard.context import open_context
 from tests.feedkit import Reply, running_server
 from tests.helpers import shared_file
 

@@ -20,19 +20,19 @@ from dashboard.delegations import (
     StaleVersion,
     StopInput,
 )
-from dashboard.store.delegations_schema import (
+from dashboard.store.models.core import AuditEntry, User
+from dashboard.store.models.delegations import (
     Delegation,
     DelegationMember,
     FollowUp,
     TaskVerification,
 )
-from dashboard.store.plans_schema import (
+from dashboard.store.models.plans import (
     CommunePlan,
     PlanTask,
     PlanTemplate,
     StormEvent,
 )
-from dashboard.store.schema import AuditEntry, User
 
 T0 = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
 ETA = datetime(2025, 7, 21, 1, 0, tzinfo=UTC)

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from dashboard import delegations as dlg
 from dashboard.auth import SYSTEM, Principal, Role
-from dashboard.context import open_context
-from dashboard.drill import DRILL_CLOCK
+from dashboard.bootstrap import open_context
 from dashboard.i18n import translate
-from dashboard.store.delegations_schema import Delegation, TaskVerification
-from dashboard.store.plans_schema import CommunePlan, PlanTask, PlanTemplate
+from dashboard.scenario.drill import DRILL_CLOCK
+from dashboard.store.models.delegations import Delegation, TaskVerification
+from dashboard.store.models.plans import CommunePlan, PlanTask, PlanTemplate
 from tests.apptest import open_view
 
 pytestmark = pytest.mark.usefixtures("ui_environment")

@@ -8,8 +8,8 @@ import pytest
 
 from dashboard import forecasts, scenario
 from dashboard.auth import SYSTEM
+from dashboard.bootstrap import open_context
 from dashboard.config import load_settings
-from dashboard.context import open_context
 from dashboard.storms.feeds import FeedConfig
 from tests.apptest import open_view
 from tests.feedkit import SMALL_LIST, Reply, running_server

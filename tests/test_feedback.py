@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from dashboard import feedback as fb
 from dashboard.auth import PermissionDenied, Principal, Role
-from dashboard.store.feedback_schema import FeedbackItem
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.feedback import FeedbackItem
 
 COMMUNE = "13003"  # Xã Đồng Châu, Hưng Yên (33)
 NEIGHBOUR = "11977"  # Xã Tân Hưng, also Hưng Yên

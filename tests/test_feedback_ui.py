@@ -12,8 +12,8 @@ import pytest
 
 from dashboard import feedback as fb
 from dashboard.auth import Principal, Role
+from dashboard.bootstrap import open_context
 from dashboard.config import load_settings
-from dashboard.context import open_context
 from dashboard.i18n import translate
 from dashboard.ui.markdown import escape
 from tests.apptest import open_view

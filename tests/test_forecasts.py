@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from dashboard import audit, forecasts
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
 from dashboard.forecasts import ForecastNotFound
-from dashboard.store.schema import StoredForecast
+from dashboard.store.models.core import StoredForecast
 from dashboard.storms.feeds import FeedConfig, make_session
 from dashboard.storms.model import Forecast, ForecastError, TrackPoint
 from tests.feedkit import (
@@ -404,7 +404,7 @@ def test_an_unexpected_error_is_recorded_too(ctx, server, http, monkeypatch):
     def broken_fetch(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(forecasts, "fetch", broken_fetch)
+    monkeypatch.setattr(forecasts.polling, "fetch", broken_fetch)
     outcome = forecasts.poll_feed(ctx, feed, http, now=T1)
     assert outcome.status == "failed"
     assert "unexpected error" in (outcome.error or "")

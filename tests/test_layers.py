@@ -9,10 +9,11 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import audit, layers
+from dashboard import audit
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
-from dashboard.store.schema import BoundaryLayer
+from dashboard.store.models.core import BoundaryLayer
 from tests.helpers import REPO_ROOT, shared_file
 
 SQUARE = [[[105.9, 20.5], [106.0, 20.5], [106.0, 20.6], [105.9, 20.6], [105.9, 20.5]]]

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from dashboard.auth import Principal, Role
 from dashboard.outreach.catalog import MaterialInput
-from dashboard.store.outreach_schema import OutreachMaterial
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.outreach import OutreachMaterial
 
 VOLUNTEER = Principal("vol", Role.VOLUNTEER, "Đoàn viên")
 PROVINCE = Principal(

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.context import open_context
+from dashboard.bootstrap import open_context
 from dashboard.outreach import catalog, sharing
 from dashboard.outreach.starter import seed_starter_content
 from tests.apptest import open_view

@@ -12,9 +12,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dashboard import audit
+from dashboard.core.pdf import new_document
 from dashboard.outreach import catalog, uploads
 from dashboard.outreach.storage import LocalFileStore
-from dashboard.pdf import new_document
 from tests.test_outreach_support import PROVINCE, counts, meta, photo
 
 

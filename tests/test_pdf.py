@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pypdf import PdfReader
 
-from dashboard.pdf import new_document
+from dashboard.core.pdf import new_document
 
 TEXT = "Kêu gọi tàu thuyền vào nơi tránh trú; sơ tán hộ dân ở nhà yếu — Xã Đồng Châu"
 

@@ -21,7 +21,7 @@ from dashboard.plans.readiness import (
     share,
 )
 from dashboard.plans.tasks import plan_tasks, update_task
-from dashboard.store.plans_schema import PlanTask
+from dashboard.store.models.plans import PlanTask
 from tests.plans_helpers import (
     ADMIN,
     CLOCK,

@@ -16,9 +16,8 @@ from dashboard.plans.photos import resolve
 from dashboard.plans.readiness import commune_readiness, province_board
 from dashboard.plans.tasks import commune_history, get_task, task_history, update_task
 from dashboard.plans.templates import read_starter
-from dashboard.store.plans_extra_schema import PlanProgress
-from dashboard.store.plans_schema import CommunePlan, PlanTask
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.plans import CommunePlan, PlanProgress, PlanTask
 from tests.plans_helpers import (
     ADMIN,
     CLOCK,

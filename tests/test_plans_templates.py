@@ -20,8 +20,8 @@ from dashboard.plans.templates import (
     to_csv,
     to_yaml,
 )
-from dashboard.store.plans_schema import PlanTemplate, TemplateTask
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.plans import PlanTemplate, TemplateTask
 from tests.plans_helpers import ADMIN, COMMUNE, PROVINCE_33, VOLUNTEER
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dashboard.auth import Principal, Role
+from dashboard.bootstrap import open_context
 from dashboard.config import load_settings
-from dashboard.context import open_context
-from dashboard.plans.demo import seed_demo_plans
+from dashboard.demo.plans import seed_demo_plans
 from tests.apptest import open_view
 
 pytestmark = pytest.mark.usefixtures("ui_environment")
@@ -56,8 +56,8 @@ def test_the_board_says_which_communes_a_delegation_covers(seeded):
     from datetime import timedelta
 
     from dashboard.delegations import DelegationDraft, StopInput, create_delegation
-    from dashboard.drill import DRILL_CLOCK
     from dashboard.plans.activation import active_events
+    from dashboard.scenario.drill import DRILL_CLOCK
 
     ctx = open_context(load_settings())
     with ctx.transaction() as session:

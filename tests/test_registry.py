@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from dashboard import registry
+from dashboard.core.text import fold, matches
 from dashboard.registry import Correction, apply_corrections
-from dashboard.text import fold, matches
 from tests.helpers import shared_file
 
 

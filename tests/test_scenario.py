@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import audit, scenario
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
-from dashboard.drill import DRILL_CLOCK, DRILL_END
+from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END
 
 PROVINCE = Principal("hy", Role.PROVINCE, province_codes=frozenset({"33"}))
 COMMUNE = Principal("dc", Role.COMMUNE, commune_code="13003")

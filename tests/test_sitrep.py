@@ -13,8 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dashboard import feedback as fb
-from dashboard import layers, scenario, situation
-from dashboard import sitrep as sr
+from dashboard import scenario, situation
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
 from dashboard.delegations import (
     DelegationDraft,
@@ -24,14 +23,16 @@ from dashboard.delegations import (
     create_delegation,
     depart,
 )
-from dashboard.demo import DEMO_COMMUNE
-from dashboard.drill import DRILL_CLOCK, drill_forecast
+from dashboard.demo.accounts import DEMO_COMMUNE
+from dashboard.geo import layers
 from dashboard.i18n import translate
 from dashboard.plans.activation import active_events
 from dashboard.plans.model import PILLARS
 from dashboard.plans.readiness import province_board
 from dashboard.plans.tasks import update_task
-from dashboard.store.plans_schema import PlanTask
+from dashboard.reports import sitrep as sr
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
+from dashboard.store.models.plans import PlanTask
 from tests.apptest import open_view
 
 #: The report time: real time, a few hours after the drill clock's day.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import situation
-from dashboard.drill import DRILL_CLOCK, drill_forecast
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 
 
 @pytest.fixture(scope="module")

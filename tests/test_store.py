@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from dashboard import audit
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
 from dashboard.store import db
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
 
 
 def test_migrations_are_applied_and_idempotent(ctx):

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import Principal, Role
+from dashboard.bootstrap import open_context
 from dashboard.config import load_settings
-from dashboard.context import open_context
 from dashboard.i18n import translate
-from dashboard.store.schema import User
+from dashboard.store.models.core import User
 from dashboard.ui.navigation import PAGES, PAGES_BY_ROLE
 from tests.helpers import REPO_ROOT
 

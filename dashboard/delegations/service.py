@@ -56,15 +56,15 @@ from dashboard.delegations.rules import (
     coverage_warnings,
     normalise_phone,
 )
-from dashboard.store.delegations_schema import (
+from dashboard.store.models.core import User
+from dashboard.store.models.delegations import (
     Delegation,
     DelegationCommune,
     DelegationMember,
     FollowUp,
     TaskVerification,
 )
-from dashboard.store.plans_schema import PlanTask, StormEvent
-from dashboard.store.schema import User
+from dashboard.store.models.plans import PlanTask, StormEvent
 
 OBJECT = "delegation"
 

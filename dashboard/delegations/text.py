@@ -5,7 +5,7 @@ Zalo groups they go to). Times are Vietnam time (UTC+7). The summary is plain
 text under :data:`ZALO_LIMIT` characters: long lists end with "… và N … khác"
 and long texts are cut at a word with "…". The sheet follows the blocks of the
 ICS 204 assignment list and always fits one A4 page (lists are cut the same
-way); DejaVu Sans is embedded so diacritics render (:mod:`dashboard.pdf`).
+way); DejaVu Sans is embedded so diacritics render (:mod:`dashboard.core.pdf`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from dashboard.core.pdf import new_document
+from dashboard.core.time import to_vietnam_time
 from dashboard.delegations.service import DelegationView
-from dashboard.pdf import new_document
-from dashboard.storms.exposure import to_vietnam_time
 
 ZALO_LIMIT = 1000
 

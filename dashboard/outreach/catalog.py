@@ -27,10 +27,11 @@ from sqlalchemy.orm import Session
 from dashboard import audit
 from dashboard.auth import PermissionDenied, Principal, Role, require
 from dashboard.context import AppContext
+from dashboard.core.text import fold
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.outreach import uploads
 from dashboard.outreach.storage import FileStore, LocalFileStore, sha256
-from dashboard.store.outreach_schema import (
+from dashboard.store.models.outreach import (
     AUDIENCES,
     HAZARDS,
     KINDS,
@@ -38,7 +39,6 @@ from dashboard.store.outreach_schema import (
     STATUSES,
     OutreachMaterial,
 )
-from dashboard.text import fold
 
 OBJECT_TYPE = "outreach_material"
 TEXT_KINDS = ("message", "loudspeaker", "supply_list")

@@ -23,7 +23,7 @@ from dashboard.auth import Principal, Role, require
 from dashboard.context import AppContext
 from dashboard.i18n import translate
 from dashboard.outreach import catalog
-from dashboard.store.outreach_schema import OutreachMaterial, ReachRecord
+from dashboard.store.models.outreach import OutreachMaterial, ReachRecord
 
 MAX_PEOPLE = 100_000
 EARLIEST = date(2020, 1, 1)

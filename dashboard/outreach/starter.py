@@ -4,7 +4,7 @@ Four cards (the Beaufort wind levels, the "4 tại chỗ" principle, before /
 during / after a storm, the household kit) are rendered from
 ``data/outreach/starter.yaml`` as PNG images (Pillow, DejaVu Sans from
 matplotlib, which has every Vietnamese glyph) and as PDFs
-(:func:`dashboard.pdf.new_document`); two Zalo messages, a loudspeaker script
+(:func:`dashboard.core.pdf.new_document`); two Zalo messages, a loudspeaker script
 and a supply list are published as text. :func:`seed_starter_content`
 publishes each item once (keyed by ``starter_key``), so it is safe to call at
 every start-up, from several servers at once.
@@ -29,10 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.auth import SYSTEM, Principal
 from dashboard.config import REPO_ROOT
 from dashboard.context import AppContext
+from dashboard.core.pdf import FONT_DIR, new_document
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, supplies
-from dashboard.pdf import FONT_DIR, new_document
-from dashboard.store.outreach_schema import OutreachMaterial
+from dashboard.store.models.outreach import OutreachMaterial
 from dashboard.storms import beaufort
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 
 from dashboard.config import REPO_ROOT
+from dashboard.core.pdf import new_document
 from dashboard.i18n import translate
-from dashboard.pdf import new_document
 
 SUPPLIES_FILE = REPO_ROOT / "data" / "outreach" / "supplies.yaml"
 MAX_PEOPLE = 100

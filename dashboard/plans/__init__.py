@@ -12,7 +12,7 @@ caller's transaction; nothing here imports Streamlit.
 * :mod:`~dashboard.plans.photos` — photo evidence on disk.
 * :mod:`~dashboard.plans.readiness` — the board, the national summary, progress.
 * :mod:`~dashboard.plans.export` — CSV, XLSX, PDF checklist.
-* :mod:`~dashboard.plans.demo` — demo plans for the Wipha drill.
+* :mod:`~dashboard.demo.plans` — demo plans for the Wipha drill.
 """
 
 from dashboard.plans.model import ConflictError, EvidenceError, NotFound, PlanError

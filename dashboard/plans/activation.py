@@ -32,6 +32,7 @@ from dashboard.auth import (
     can_read_province,
     require,
     require_manage_province,
+    require_read_commune,
 )
 from dashboard.plans.model import (
     OPEN_STATUSES,
@@ -43,8 +44,8 @@ from dashboard.plans.model import (
     utc,
 )
 from dashboard.plans.templates import ensure_starter, template_tasks
-from dashboard.store.plans_schema import CommunePlan, PlanTask, StormEvent
-from dashboard.store.schema import StoredForecast
+from dashboard.store.models.core import StoredForecast
+from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
 
 
 @dataclass(frozen=True)
@@ -335,8 +336,6 @@ def activate_plans(
 def plan_for_commune(
     session: Session, actor: Principal, event_id: int, commune_code: str
 ) -> CommunePlan | None:
-    from dashboard.auth import require_read_commune
-
     require_read_commune(actor, commune_code)
     return session.scalar(
         select(CommunePlan).where(
@@ -349,8 +348,6 @@ def events_for_commune(
     session: Session, actor: Principal, commune_code: str
 ) -> list[EventInfo]:
     """Active events in which *commune_code* has a plan, newest first."""
-    from dashboard.auth import require_read_commune
-
     require_read_commune(actor, commune_code)
     rows = session.scalars(
         select(StormEvent)

@@ -8,10 +8,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from dashboard.pdf import new_document
+from dashboard.core.pdf import new_document
+from dashboard.core.time import to_vietnam_time
 from dashboard.plans.model import PILLARS
 from dashboard.plans.tasks import TaskView
-from dashboard.storms.exposure import to_vietnam_time
 
 
 def _local(value: datetime | None) -> str:

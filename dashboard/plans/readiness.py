@@ -24,7 +24,13 @@ from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from dashboard import registry
-from dashboard.auth import Principal, Role, can_read_province, require
+from dashboard.auth import (
+    Principal,
+    Role,
+    can_read_province,
+    require,
+    require_read_commune,
+)
 from dashboard.plans.model import (
     OPEN_STATUSES,
     PILLARS,
@@ -32,8 +38,7 @@ from dashboard.plans.model import (
     priority_score,
     utc,
 )
-from dashboard.store.plans_extra_schema import PlanProgress
-from dashboard.store.plans_schema import CommunePlan, PlanTask
+from dashboard.store.models.plans import CommunePlan, PlanProgress, PlanTask
 
 BOARD_COLUMNS = [
     "commune_code",
@@ -183,8 +188,6 @@ def commune_readiness(
     plan = session.get(CommunePlan, plan_id)
     if plan is None:
         return {}
-    from dashboard.auth import require_read_commune
-
     require_read_commune(actor, plan.commune_code)
     clock = _clock(clock)
     s = session.execute(select(*_sums(clock)).where(PlanTask.plan_id == plan_id)).one()

@@ -36,9 +36,8 @@ from dashboard.plans.model import (
     weight,
 )
 from dashboard.plans.photos import remove_photo, store_photo
-from dashboard.store.plans_extra_schema import PlanProgress
-from dashboard.store.plans_schema import CommunePlan, PlanTask
-from dashboard.store.schema import AuditEntry
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.plans import CommunePlan, PlanProgress, PlanTask
 
 _UNSET: Any = object()
 

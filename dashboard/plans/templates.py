@@ -35,7 +35,7 @@ from dashboard.plans.model import (
     join_profiles,
     split_profiles,
 )
-from dashboard.store.plans_schema import PlanTemplate, TemplateTask
+from dashboard.store.models.plans import PlanTemplate, TemplateTask
 
 TEMPLATES_DIR = REPO_ROOT / "data" / "plan_templates"
 STARTER_FILE = TEMPLATES_DIR / "storm_starter.yaml"

@@ -80,7 +80,7 @@ the official level is the one NCHMF announces in its bulletins.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -161,13 +161,6 @@ _BAND_TOP = {6: 7, 8: 9, 10: 11, 12: 18}
 
 ETA_LEVELS = (6, 8, 10, 12)
 
-try:
-    from zoneinfo import ZoneInfo
-
-    VIETNAM_TZ: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
-except Exception:  # pragma: no cover - no tz database: Vietnam has no DST anyway
-    VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
-
 
 # --------------------------------------------------------------------------
 # Small public helpers
@@ -191,21 +184,6 @@ def decree_risk_level(
     band = np.searchsorted(_STORM_BANDS, storm_level, side="right")
     level = _DECREE_TABLE[band, region_index]
     return np.where(storm_level >= 6, level, 0).astype(np.int8)
-
-
-def to_vietnam_time(dt: datetime | pd.Timestamp | None) -> datetime | None:
-    """The same instant in Vietnam time (UTC+7, Asia/Ho_Chi_Minh); ``None``/``NaT`` → ``None``.
-
-    Raises
-    ------
-    ValueError
-        For a naive time (the dashboard keeps every time zone-aware).
-    """
-    if dt is None or pd.isna(dt):
-        return None
-    if dt.tzinfo is None:
-        raise ValueError(f"time {dt} must be timezone-aware")
-    return dt.astimezone(VIETNAM_TZ)
 
 
 def humanize_eta(eta: Any, clock: datetime) -> Any:

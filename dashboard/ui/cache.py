@@ -13,10 +13,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import forecasts, layers, situation
-from dashboard.context import AppContext, open_context
-from dashboard.outreach.starter import seed_starter_content
-from dashboard.storm_overlay import StormOverlay, build_overlay, forecast_hours
+from dashboard import forecasts, situation
+from dashboard.bootstrap import bootstrap
+from dashboard.context import AppContext
+from dashboard.geo import layers
+from dashboard.situation.overlay import StormOverlay, build_overlay, forecast_hours
 from dashboard.storms.model import Forecast
 
 
@@ -24,9 +25,7 @@ from dashboard.storms.model import Forecast
 def context() -> AppContext:
     """The store, opened (and migrated) once per server process, with the
     starter outreach material published on first start."""
-    ctx = open_context()
-    seed_starter_content(ctx)
-    return ctx
+    return bootstrap()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

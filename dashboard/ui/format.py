@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.core.time import to_vietnam_time
 from dashboard.storms.beaufort import kmh_range
-from dashboard.storms.exposure import to_vietnam_time
 from dashboard.ui.session import t
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.auth import Principal, Role
+from dashboard.ui.components.feedback_badge import nav_title
 from dashboard.ui.session import t
 
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
@@ -90,8 +91,6 @@ def page_keys(principal: Principal | None) -> tuple[str, ...]:
 
 def _title(key: str, principal: Principal | None) -> str:
     if key == "feedback":
-        from dashboard.ui.components.feedback_badge import nav_title
-
         return nav_title(principal)  # "Kiến nghị của xã (3)": new items waiting
     return t(PAGES[key].title_key)
 

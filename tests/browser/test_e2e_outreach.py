@@ -15,7 +15,7 @@ from tests.helpers import REPO_ROOT
 pytestmark = pytest.mark.browser
 
 SEED = (
-    "from dashboard.context import open_context\n"
+    "from dashboard.bootstrap import open_context\n"
     "from dashboard.outreach.starter import seed_starter_content\n"
     "seed_starter_content(open_context())\n"
 )

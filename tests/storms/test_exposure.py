@@ -21,7 +21,6 @@ from dashboard.storms.exposure import (
     distance_and_quadrant,
     humanize_eta,
     in_built_cone,
-    to_vietnam_time,
 )
 from dashboard.storms.model import Forecast, Radii, TrackPoint
 from dashboard.storms.track import interpolate_track
@@ -320,15 +319,6 @@ def test_output_shape_and_types() -> None:
         assert str(out[column].dt.tz) == "UTC"
     assert out["in_cone"].dtype == bool
     assert out["risk_level"].between(0, 5).all()
-
-
-def test_to_vietnam_time() -> None:
-    local = to_vietnam_time(datetime(2025, 7, 20, 17, 30, tzinfo=UTC))
-    assert local.isoformat() == "2025-07-21T00:30:00+07:00"
-    assert to_vietnam_time(None) is None
-    assert to_vietnam_time(pd.NaT) is None
-    with pytest.raises(ValueError, match="timezone-aware"):
-        to_vietnam_time(datetime(2025, 7, 20, 17, 30))
 
 
 def test_humanize_eta() -> None:

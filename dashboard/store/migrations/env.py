@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from dashboard.store.schema import Base
+from dashboard.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import registry
-from dashboard.demo import DEMO_ACCOUNTS
+from dashboard.demo.accounts import DEMO_ACCOUNTS
 from dashboard.ui import cache, session
 from dashboard.ui.session import t
 

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import mapview, registry
+from dashboard import registry
+from dashboard.situation import mapview
 from dashboard.ui import cache
 from dashboard.ui.format import local_time, when, wind_level
 from dashboard.ui.markdown import escape

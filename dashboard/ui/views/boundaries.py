@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import layers
 from dashboard.auth import PermissionDenied
+from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
 from dashboard.ui.session import t

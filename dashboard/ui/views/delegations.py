@@ -21,12 +21,13 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import delegations as dlg
-from dashboard import layers, registry, scenario
+from dashboard import registry, scenario
 from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.core.time import VIETNAM_TZ, to_vietnam_time
 from dashboard.delegations.text import assignment_sheet, zalo_text
 from dashboard.forecasts import StoredForecastInfo
+from dashboard.geo import layers
 from dashboard.i18n import catalog
-from dashboard.storms.exposure import VIETNAM_TZ, to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.format import local_time, when
 from dashboard.ui.markdown import escape

@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import feedback as fb
 from dashboard import registry
 from dashboard.auth import PermissionDenied, Principal, Role
-from dashboard.storms.exposure import to_vietnam_time
+from dashboard.core.time import to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.components import feedback_badge
 from dashboard.ui.format import local_time

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import forecasts, layers, registry, scenario
+from dashboard import forecasts, registry, scenario
 from dashboard.auth import Role
-from dashboard.drill import DRILL_CLOCK
 from dashboard.forecasts import StoredForecastInfo
-from dashboard.mapview import BOUNDARY_ATTRIBUTION
+from dashboard.geo import layers
+from dashboard.scenario.drill import DRILL_CLOCK
+from dashboard.situation.mapview import BOUNDARY_ATTRIBUTION
 from dashboard.storms import feeds
 from dashboard.ui import cache, session
 from dashboard.ui.components import sign_in_form

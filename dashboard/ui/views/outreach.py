@@ -25,7 +25,7 @@ from dashboard.auth import PermissionDenied, Principal, Role
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
-from dashboard.store.outreach_schema import AUDIENCES, HAZARDS, KINDS, STAGES
+from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
 from dashboard.ui import cache, session
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t

@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import registry, scenario
 from dashboard.auth import PermissionDenied, Principal, Role, can_work_commune
+from dashboard.core.time import to_vietnam_time
 from dashboard.plans import ConflictError, PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
@@ -32,7 +33,6 @@ from dashboard.plans.tasks import (
     task_history,
     update_task,
 )
-from dashboard.storms.exposure import to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape

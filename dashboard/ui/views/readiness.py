@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import layers, registry, scenario
+from dashboard import registry, scenario
 from dashboard.auth import PermissionDenied, Principal, Role
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
+from dashboard.geo import layers
 from dashboard.plans import PlanError
 from dashboard.plans.activation import (
     activate_plans,

@@ -1,6 +1,6 @@
 """Page: the province situation report ("Báo cáo nhanh") in three formats.
 
-One click builds the report (:func:`dashboard.sitrep.build_sitrep`, the same
+One click builds the report (:func:`dashboard.reports.sitrep.build_sitrep`, the same
 services the other pages use); the page shows the short text, ready to copy,
 and offers the PDF, the XLSX workbook and the text as downloads. The report is
 kept in the session until rebuilt, so downloading does not rebuild it.
@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import registry
 from dashboard.auth import PermissionDenied, Principal, Role
-from dashboard.sitrep import (
+from dashboard.reports.sitrep import (
     Sitrep,
     build_sitrep,
     sitrep_pdf,

@@ -31,7 +31,7 @@ from dashboard.context import AppContext
 from dashboard.geo.approximate import approximate_layer
 from dashboard.geo.boundaries import ReconciliationReport, load
 from dashboard.geo.display import build_display_layer, layer_to_geojson
-from dashboard.store.schema import BoundaryLayer
+from dashboard.store.models.core import BoundaryLayer
 
 Progress = Callable[[float, str], None]
 

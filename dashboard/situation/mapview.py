@@ -5,7 +5,7 @@ package (see :mod:`dashboard.server`), never from a CDN, and the basemap tiles
 are optional: without them the map has a clean, tile-less background.
 
 The commune layer is a pre-serialised GeoJSON string (built once per layer
-version, see :mod:`dashboard.layers`) inserted as is: folium never parses or
+version, see :mod:`dashboard.geo.layers`) inserted as is: folium never parses or
 re-dumps it. Each feature carries ``c`` (code), ``n`` (name) and ``s`` (style
 index into :data:`STYLES`). Tooltips are built with ``textContent`` so a name
 taken from an imported file can never run as HTML, and the JSON is made safe
@@ -166,7 +166,7 @@ def build_map(
 
 
 def add_storm(m: folium.Map, overlay, labels: dict[str, str]) -> None:
-    """Draw a :class:`~dashboard.storm_overlay.StormOverlay` on *m*.
+    """Draw a :class:`~dashboard.situation.overlay.StormOverlay` on *m*.
 
     *labels* holds already-translated text: ``cone``, ``past``, ``forecast``,
     and ``point`` (a ``str.format`` template with ``time``, ``level``). Every

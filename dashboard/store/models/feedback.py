@@ -20,7 +20,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -29,9 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.store.schema import Base
+from dashboard.core.time import UTCDateTime
+from dashboard.store.models.core import Base
 
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()
 
 CATEGORIES = (
     "staffing",

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.store.schema import Base
+from dashboard.core.time import UTCDateTime
+from dashboard.store.models.core import Base
 
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()
 
 KINDS = (
     "infographic_image",

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,9 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.store.schema import Base
+from dashboard.core.time import UTCDateTime
+from dashboard.store.models.core import Base
 
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()
 
 
 class PlanTemplate(Base):
@@ -148,3 +148,28 @@ class PlanTask(Base):
     updated_at: Mapped[datetime] = mapped_column(TZ, nullable=False)
     updated_by: Mapped[str] = mapped_column(String(64), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+# Extra plan tables (migration 0007): the progress log behind the charts.
+#
+# :class:`PlanProgress` gets one row each time a plan task enters or leaves the
+# ``done`` or ``not_applicable`` status, with the weight it adds to (or takes
+# from) its commune's numerator and denominator. Summing the deltas up to a time
+# gives the weighted readiness at that time, so "progress over time" is a query
+# over status *changes*, never over every task. Rows are only inserted.
+class PlanProgress(Base):
+    __tablename__ = "plan_progress"
+    __table_args__ = (
+        Index("ix_plan_progress_event_province_at", "event_id", "province_code", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("storm_events.id"), nullable=False)
+    province_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    commune_code: Mapped[str] = mapped_column(String(5), nullable=False)
+    task_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # + weight when the task becomes done, - weight when it stops being done.
+    done_delta: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    # - weight when the task becomes not applicable, + weight when it comes back.
+    applicable_delta: Mapped[float] = mapped_column(Float, nullable=False, default=0)

@@ -36,17 +36,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
+from fpdf.fonts import FontFace
 
-from dashboard import feedback, forecasts, layers, registry, scenario, situation
+from dashboard import feedback, forecasts, registry, scenario, situation
 from dashboard.auth import Principal, Role, can_read_province, require
 from dashboard.context import AppContext
+from dashboard.core.pdf import FONT, new_document
+from dashboard.core.time import to_vietnam_time
 from dashboard.delegations import list_delegations
+from dashboard.geo import layers
 from dashboard.i18n import translate
-from dashboard.pdf import new_document
 from dashboard.plans.activation import EventInfo, active_events
 from dashboard.plans.model import PILLARS
 from dashboard.plans.readiness import province_board, province_totals
-from dashboard.storms.exposure import to_vietnam_time
 
 #: How many communes the short lists (PDF, text) name.
 TOP_EXPOSED = 10
@@ -514,10 +516,6 @@ def _requests_line(s: Sitrep, lang: str) -> str:
 
 
 def _table(doc, headings: list[str], rows: list[list[str]], widths) -> None:
-    from fpdf.fonts import FontFace
-
-    from dashboard.pdf import FONT
-
     doc.set_font(FONT, "", 8)
     with doc.table(
         col_widths=widths,

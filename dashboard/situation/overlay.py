@@ -1,7 +1,7 @@
 """What the map draws for a storm: track, forecast points, cone, wind areas.
 
 Plain data (lon/lat GeoJSON geometries and coordinate lists) built from a
-:class:`~dashboard.storms.model.Forecast`; :mod:`dashboard.mapview` turns it
+:class:`~dashboard.storms.model.Forecast`; :mod:`dashboard.situation.mapview` turns it
 into Leaflet layers. Geometries are simplified to ~1 km so the storm adds tens
 of kilobytes, not megabytes, to the map payload.
 """

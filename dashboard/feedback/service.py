@@ -57,14 +57,14 @@ from dashboard.auth import (
     can_read_province,
     require,
 )
-from dashboard.store.feedback_schema import (
+from dashboard.store.models.core import AuditEntry
+from dashboard.store.models.feedback import (
     CATEGORIES,
     STATUSES,
     URGENCIES,
     FeedbackItem,
     FeedbackSeen,
 )
-from dashboard.store.schema import AuditEntry
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dashboard import layers, scenario, situation
+from dashboard import scenario, situation
 from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
-from dashboard.demo import DEMO_PROVINCE
-from dashboard.drill import DRILL_CLOCK, drill_forecast
+from dashboard.demo.accounts import DEMO_PROVINCE
+from dashboard.geo import layers
 from dashboard.plans.activation import (
     activate_plans,
     create_event,
@@ -17,7 +17,8 @@ from dashboard.plans.activation import (
 )
 from dashboard.plans.profiles import guess_profiles
 from dashboard.plans.templates import ensure_starter
-from dashboard.store.plans_schema import CommunePlan, StormEvent
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
+from dashboard.store.models.plans import CommunePlan, StormEvent
 
 
 def seed_demo_plans(ctx: AppContext, province_code: str = DEMO_PROVINCE) -> list[int]:

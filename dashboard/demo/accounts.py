@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.accounts import NewUser, create_user
 from dashboard.auth import SYSTEM, Role
-from dashboard.store.schema import User
+from dashboard.store.models.core import User
 
 DEMO_PROVINCE = "33"
 DEMO_COMMUNE = "13003"

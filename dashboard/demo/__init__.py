@@ -1,0 +1,1 @@
+"""Demo mode: the demo accounts and the demo plans of Hưng Yên (province 33)."""

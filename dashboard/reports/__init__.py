@@ -1,0 +1,1 @@
+"""Reports upward: the situation report (and, in time, the weekly report)."""

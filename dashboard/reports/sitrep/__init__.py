@@ -1,0 +1,45 @@
+"""The province situation report: built from the same services the pages use,
+rendered as PDF, XLSX and chat text.
+"""
+
+from dashboard.reports.sitrep.build import (
+    DELEGATION_STATUSES,
+    SHEETS,
+    TEXT_LIMIT,
+    TOP_EXPOSED,
+    TOP_OVERDUE,
+    CommuneReadiness,
+    DelegationLine,
+    ExposedCommune,
+    ForecastUsed,
+    RequestLine,
+    Sitrep,
+    build_sitrep,
+    percent,
+    sitrep_pdf,
+    sitrep_text,
+    sitrep_xlsx,
+    utc_time,
+    vn_time,
+)
+
+__all__ = [
+    "DELEGATION_STATUSES",
+    "SHEETS",
+    "TEXT_LIMIT",
+    "TOP_EXPOSED",
+    "TOP_OVERDUE",
+    "CommuneReadiness",
+    "DelegationLine",
+    "ExposedCommune",
+    "ForecastUsed",
+    "RequestLine",
+    "Sitrep",
+    "build_sitrep",
+    "percent",
+    "sitrep_pdf",
+    "sitrep_text",
+    "sitrep_xlsx",
+    "utc_time",
+    "vn_time",
+]

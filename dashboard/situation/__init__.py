@@ -1,0 +1,19 @@
+"""The storm situation per commune: the one "exposed" rule, the commune
+exposure table, and what the situation map draws.
+
+May import: storms, geo, registry, scenario, forecasts. Never streamlit.
+"""
+
+from dashboard.situation.table import (
+    EXPOSURE_COLUMNS,
+    commune_points,
+    exposure_csv,
+    exposure_table,
+)
+
+__all__ = [
+    "EXPOSURE_COLUMNS",
+    "commune_points",
+    "exposure_csv",
+    "exposure_table",
+]

@@ -1,0 +1,10 @@
+"""Every table of the store, one module per feature, all on one ``Base``.
+
+Importing this package registers every table on ``Base.metadata``, which is
+what Alembic compares the migrations against (see the drift test).
+"""
+
+from dashboard.store.models import delegations, feedback, outreach, plans
+from dashboard.store.models.core import Base
+
+__all__ = ["Base", "delegations", "feedback", "outreach", "plans"]

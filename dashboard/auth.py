@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dashboard import registry
+from dashboard.core.errors import Forbidden
 
 
 class Role(StrEnum):
@@ -29,10 +30,6 @@ class Role(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"
     VOLUNTEER = "volunteer"
-
-
-class PermissionDenied(PermissionError):
-    """The principal may not do this; the message says what and why."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +96,19 @@ def can_work_commune(p: Principal, commune_code: str) -> bool:
 
 
 def require(allowed: bool, what: str) -> None:
-    """Raise :class:`PermissionDenied` naming *what* when not *allowed*."""
+    """Raise :class:`Forbidden` naming *what* when not *allowed*."""
     if not allowed:
-        raise PermissionDenied(f"not allowed: {what}")
+        raise Forbidden(f"not allowed: {what}")
+
+
+def is_staff(p: Principal) -> bool:
+    """Admins and province staff: the command centre's roles."""
+    return p.role in (Role.ADMIN, Role.PROVINCE)
+
+
+def require_staff(p: Principal, what: str) -> None:
+    """Raise :class:`Forbidden` unless *p* is admin or province staff."""
+    require(is_staff(p), what)
 
 
 def require_admin(p: Principal, what: str) -> None:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.auth import SYSTEM, PermissionDenied, Role
+from dashboard.auth import SYSTEM, Forbidden, Role
 from dashboard.bootstrap import bootstrap
 from dashboard.storms.feeds import FeedError
 
@@ -254,10 +254,8 @@ def cmd_exposure(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         Path(args.output).write_text(text, encoding="utf-8")
-        exposed = int((table["max_wind_level"] >= 6).sum())
-        print(
-            f"wrote {len(table)} communes ({exposed} with level 6 or more) to {args.output}"
-        )
+        exposed = len(situation.exposed_communes(table))
+        print(f"wrote {len(table)} communes ({exposed} exposed) to {args.output}")
     return 0
 
 
@@ -421,6 +419,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, PermissionDenied, OSError, FeedError) as exc:
+    except (ValueError, Forbidden, OSError, FeedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from dashboard import accounts, audit
 from dashboard.accounts import NewUser, SignInError
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.demo.accounts import DEMO_ACCOUNTS
 from dashboard.store.models.core import User
 
@@ -149,9 +149,9 @@ def test_duplicate_username_is_refused(ctx):
 
 def test_only_admins_manage_accounts(ctx):
     province = Principal("hy", Role.PROVINCE, province_codes=frozenset({"33"}))
-    with ctx.transaction() as session, pytest.raises(PermissionDenied):
+    with ctx.transaction() as session, pytest.raises(Forbidden):
         accounts.create_user(session, province, LEADER)
-    with ctx.sessions() as session, pytest.raises(PermissionDenied):
+    with ctx.sessions() as session, pytest.raises(Forbidden):
         accounts.list_users(session, province)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.auth import (
     SYSTEM,
-    PermissionDenied,
+    Forbidden,
     Principal,
     Role,
     can_manage_province,
@@ -63,7 +63,7 @@ def test_province_rules(who, province, read, manage):
 
 
 def test_denial_names_the_object():
-    with pytest.raises(PermissionDenied, match="change commune 12862"):
+    with pytest.raises(Forbidden, match="change commune 12862"):
         require_work_commune(DONG_CHAU, "12862")
 
 

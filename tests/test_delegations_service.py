@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from dashboard import delegations as dlg
 from dashboard.accounts import principal_of
-from dashboard.auth import SYSTEM, PermissionDenied
+from dashboard.auth import SYSTEM, Forbidden
 from dashboard.delegations import (
+    Conflict,
     DelegationDraft,
     DelegationError,
     ExposedCommune,
     MemberInput,
-    StaleVersion,
     StopInput,
 )
 from dashboard.store.models.core import AuditEntry, User
@@ -310,7 +310,7 @@ def test_only_province_staff_of_the_province_create(world, actor, allowed):
     if allowed:
         assert create(world, actor=actor).created_by == actor
         return
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         create(world, actor=actor)
     assert count(world, Delegation) == 0
 
@@ -318,11 +318,11 @@ def test_only_province_staff_of_the_province_create(world, actor, allowed):
 @pytest.mark.parametrize("actor", ["staff01", "dongchau", "volunteer"])
 def test_outsiders_cannot_change_or_cancel(world, actor):
     view = create(world)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.update_delegation, actor, view.id, 1, draft(name="X"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.cancel_delegation, actor, view.id, 1, "không cần")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.check_in, actor, view.id, 1)
     assert call(world, dlg.get_delegation, "lead33", view.id).version == 1
 
@@ -442,7 +442,7 @@ def test_only_the_leader_checks_in(world, actor, allowed):
     if allowed:
         assert call(world, dlg.check_in, actor, view.id, 1).status == "on_site"
         return
-    with pytest.raises(PermissionDenied, match="leader"):
+    with pytest.raises(Forbidden, match="leader"):
         call(world, dlg.check_in, actor, view.id, 1)
 
 
@@ -485,7 +485,7 @@ def test_stale_version_is_refused_and_nothing_written(world, write):
     view = create(world)
     call(world, dlg.update_delegation, "lead33b", view.id, 1, draft(name="Mới"))
     audit_before = len(audit_rows(world))
-    with pytest.raises(StaleVersion) as caught:
+    with pytest.raises(Conflict) as caught:
         write(world, view.id)
     assert (caught.value.expected, caught.value.current) == (1, 2)
     now = call(world, dlg.get_delegation, "lead33", view.id)
@@ -513,7 +513,7 @@ def test_read_scope(world, actor, allowed):
     if allowed:
         assert call(world, dlg.get_delegation, actor, view.id).id == view.id
         return
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.get_delegation, actor, view.id)
 
 
@@ -523,9 +523,9 @@ def test_commune_lists_only_delegations_covering_it(world):
     seen = call(world, dlg.list_delegations, "dongchau", "33", world.event_id)
     assert [v.id for v in seen] == [mine.id]
     assert len(call(world, dlg.list_delegations, "lead33", "33", world.event_id)) == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.list_delegations, "staff01", "33")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.delegations_for_commune, "phohien", DONG_CHAU)
 
 
@@ -546,10 +546,10 @@ def test_commune_leader_confirms_the_visit(world):
 @pytest.mark.parametrize(
     ("actor", "commune", "error"),
     [
-        ("lead33", DONG_CHAU, PermissionDenied),
-        ("phohien", DONG_CHAU, PermissionDenied),
+        ("lead33", DONG_CHAU, Forbidden),
+        ("phohien", DONG_CHAU, Forbidden),
         ("phohien", PHO_HIEN, DelegationError),
-        ("volunteer", DONG_CHAU, PermissionDenied),
+        ("volunteer", DONG_CHAU, Forbidden),
     ],
 )
 def test_only_the_covered_commune_confirms(world, actor, commune, error):
@@ -627,7 +627,7 @@ def test_verification_rules(world, result, note, code):
 def test_outsiders_cannot_verify(world, actor):
     view = create(world)
     call(world, dlg.check_in, "lead33", view.id, 1)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.verify_task, actor, view.id, world.task_ids[0], "verified")
     assert count(world, TaskVerification) == 0
 
@@ -655,14 +655,14 @@ def test_followups_from_raise_to_done(world):
     assert [f.text for f in board] == ["Bổ sung 20 áo phao"]
     assert call(world, dlg.open_followups, "dongchau", "33")[0].id == item.id
     assert call(world, dlg.open_followups, "phohien", "33") == []
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.open_followups, "staff01", "33")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.set_followup_status, "phohien", item.id, 1, "done")
     closed = call(world, dlg.set_followup_status, "dongchau", item.id, 1, "done")
     assert closed.status == "done" and closed.version == 2
     assert call(world, dlg.open_followups, "lead33", "33", world.event_id) == []
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Conflict):
         call(world, dlg.set_followup_status, "lead33", item.id, 1, "open")
     assert [r.action for r in audit_rows(world, "followup", item.id)] == [
         "create",
@@ -690,7 +690,7 @@ def test_followup_rules(world, commune, text, owner, due, code):
 def test_outsiders_cannot_raise_followups(world):
     view = create(world)
     for actor in ("staff01", "dongchau", "volunteer"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             call(world, dlg.raise_followup, actor, view.id, DONG_CHAU, "x", "y", T0)
     assert count(world, FollowUp) == 0
 
@@ -722,7 +722,7 @@ def test_coverage_warnings_follow_the_delegations(world):
     assert ("leader_overlap", None) in kinds()
     call(world, dlg.cancel_delegation, "lead33", first.id, 1, "Đổi kế hoạch")
     assert kinds() == [("uncovered", HONG_VU)]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.coverage, "dongchau", world.event_id, "33", exposed, 3)
 
 
@@ -735,7 +735,7 @@ def test_ensure_event_reuses_the_active_event(world):
     with world.ctx.sessions() as s:
         assert dlg.find_event(s, "OTHER") == new
     assert audit_rows(world, "storm_event", new)[0].action == "create"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.ensure_event, "dongchau", "THIRD", "x")
 
 
@@ -744,5 +744,5 @@ def test_leader_candidates_are_active_province_accounts(world):
         "lead33",
         "lead33b",
     ]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         call(world, dlg.leader_candidates, "dongchau", "33")

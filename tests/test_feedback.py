@@ -12,7 +12,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from dashboard import feedback as fb
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role
+from dashboard.core.errors import Conflict
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.feedback import FeedbackItem
 
@@ -198,7 +199,7 @@ def test_reopen_starts_a_new_cycle_and_keeps_the_reason(ctx):
     "who", [NEIGHBOUR_LEADER, STAFF, OTHER_STAFF, ADMIN, VOLUNTEER]
 )
 def test_only_the_communes_leader_raises_for_it(ctx, who):
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         raise_one(s, actor=who)
     with ctx.sessions() as s:
         assert s.scalar(select(func.count()).select_from(FeedbackItem)) == 0
@@ -210,7 +211,7 @@ def test_outsiders_can_change_nothing(ctx, action, who):
     start = {"assign": "received", "answer": "assigned", "close": "answered"}
     with ctx.transaction() as s:
         item = drive_to(s, start.get(action, "answered"))
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         ACTIONS[action](s, who, item)
     with ctx.sessions() as s:
         assert fb.get_item(s, STAFF, item.id).version == item.version
@@ -221,7 +222,7 @@ def test_the_commune_leader_does_not_triage(ctx, action):
     start = {"assign": "received", "answer": "assigned", "close": "answered"}[action]
     with ctx.transaction() as s:
         item = drive_to(s, start)
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         ACTIONS[action](s, LEADER, item)
 
 
@@ -247,14 +248,14 @@ def test_outsiders_read_nothing(ctx, who, tmp_path):
             now=T0,
         )
     with ctx.sessions() as s:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.get_item(s, who, item.id)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.history(s, who, item.id)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.attachment_file(s, who, item.id, tmp_path)
         if who.role is Role.VOLUNTEER:
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(Forbidden):
                 fb.list_items(s, who)
         else:
             assert fb.list_items(s, who) == []
@@ -270,9 +271,9 @@ def test_lists_are_scoped(ctx):
         assert {i.id for i in fb.list_items(s, STAFF)} == {mine.id, theirs.id}
         assert [i.id for i in fb.list_items(s, OTHER_STAFF)] == [far.id]
         assert len(fb.list_items(s, ADMIN)) == 3
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.list_items(s, LEADER, commune_code=NEIGHBOUR)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.list_items(s, STAFF, province_code="31")
 
 
@@ -399,7 +400,7 @@ def test_every_change_is_audited(ctx):
 def test_a_refused_change_leaves_no_audit_row(ctx):
     with ctx.transaction() as s:
         item = raise_one(s)
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         fb.answer(s, OTHER_STAFF, item.id, item.version, text="x")
     with ctx.sessions() as s:
         count = s.scalar(
@@ -423,7 +424,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             owner="Lê C",
             due_utc=T0 + timedelta(days=1),
         )
-    with ctx.transaction() as s, pytest.raises(fb.ConflictError) as caught:
+    with ctx.transaction() as s, pytest.raises(Conflict) as caught:
         fb.assign(
             s,
             STAFF,
@@ -465,7 +466,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
             due_utc=T0 + timedelta(days=1),
         )
         first.commit()
-        with pytest.raises(fb.ConflictError):
+        with pytest.raises(Conflict):
             fb.assign(
                 second,
                 STAFF_2,
@@ -627,7 +628,7 @@ def test_badges_for_province_and_commune(ctx):
 def test_mark_seen_refuses_items_outside_the_scope(ctx):
     with ctx.transaction() as s:
         item = raise_one(s)
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         fb.mark_seen(s, OTHER_STAFF, [item.id])
 
 
@@ -640,7 +641,7 @@ def test_open_urgent_lists_what_waits_for_the_province(ctx):
         raise_one(s, actor=FAR_LEADER, commune=ELSEWHERE, urgency="critical")
     with ctx.sessions() as s:
         rows = fb.open_urgent(s, STAFF, "33")
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             fb.open_urgent(s, OTHER_STAFF, "33")
     assert [r.id for r in rows] == [waiting.id, assigned.id]
     assert [r.overdue(T0 + timedelta(hours=30)) for r in rows] == [False, True]
@@ -700,7 +701,7 @@ def test_weekly_summary_counts_per_week_commune_and_category(ctx):
 def test_weekly_summary_is_for_province_staff_of_that_province(ctx):
     with ctx.sessions() as s:
         for who in (LEADER, OTHER_STAFF, VOLUNTEER):
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(Forbidden):
                 fb.weekly_summary(s, who, "33", now=NOW)
         with pytest.raises(fb.FeedbackError, match="weeks"):
             fb.weekly_summary(s, STAFF, "33", weeks=0, now=NOW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import forecasts
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import nchmf
 from tests.apptest import open_view
@@ -66,7 +66,7 @@ def test_a_broken_product_is_refused_and_nothing_is_stored(ctx, data, message):
 
 def test_volunteers_cannot_add_forecasts(ctx):
     data = shared_file("storms", "jtwc_18W_2026", "wp1826_warning004.tcw").read_bytes()
-    with pytest.raises(PermissionDenied), ctx.transaction() as session:
+    with pytest.raises(Forbidden), ctx.transaction() as session:
         forecasts.ingest_product(session, VOLUNTEER, data, "wp1826.tcw")
     assert stored(ctx) == []
 

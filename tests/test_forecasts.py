@@ -18,8 +18,8 @@ import requests
 from sqlalchemy import func, select
 
 from dashboard import audit, forecasts
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
-from dashboard.forecasts import ForecastNotFound
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
+from dashboard.core.errors import NotFound
 from dashboard.store.models.core import StoredForecast
 from dashboard.storms.feeds import FeedConfig, make_session
 from dashboard.storms.model import Forecast, ForecastError, TrackPoint
@@ -153,7 +153,7 @@ def test_province_staff_may_store(ctx):
     ],
 )
 def test_commune_and_volunteer_may_not_store(ctx, actor):
-    with pytest.raises(PermissionDenied, match="admin or province role"):
+    with pytest.raises(Forbidden, match="admin or province role"):
         store(ctx, [advisory()], actor=actor)
     assert row_count(ctx) == 0
 
@@ -174,7 +174,7 @@ def test_stored_advisory_reads_back_identical(ctx):
 
 
 def test_unknown_forecast_id(ctx):
-    with ctx.sessions() as session, pytest.raises(ForecastNotFound, match="id 999"):
+    with ctx.sessions() as session, pytest.raises(NotFound, match="id 999"):
         forecasts.forecast(session, 999)
 
 

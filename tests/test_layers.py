@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import audit
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.store.models.core import BoundaryLayer
@@ -98,7 +98,7 @@ def test_broken_file_is_refused_and_nothing_changes(
 
 def test_only_admins_import(ctx, tmp_path):
     province = Principal("hy", Role.PROVINCE, province_codes=frozenset({"33"}))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         layers.import_boundaries(
             ctx, province, write(tmp_path, "a.geojson", collection(feature("13003")))
         )

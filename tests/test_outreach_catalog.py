@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard import audit
-from dashboard.auth import PermissionDenied
+from dashboard.auth import Forbidden
+from dashboard.core.errors import Conflict, NotFound
 from dashboard.outreach import catalog
 from tests.test_outreach_support import (
     ADMIN,
@@ -102,14 +103,14 @@ def test_filters_combine(ctx, library):
 
 def test_volunteer_reads_but_cannot_publish_update_or_withdraw(ctx, library):
     assert len(catalog.search(ctx, VOLUNTEER)) == 3
-    with pytest.raises(PermissionDenied, match="volunteer"):
+    with pytest.raises(Forbidden, match="volunteer"):
         catalog.publish(ctx, VOLUNTEER, message("Tin nhắn của tôi", "Nội dung"))
     item = library["zalo"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.update(ctx, VOLUNTEER, item.id, item.version, status="draft")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.withdraw(ctx, VOLUNTEER, item.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.publish(ctx, COMMUNE, message("Tin nhắn của xã", "Nội dung"))
     assert len(catalog.search(ctx, VOLUNTEER)) == 3
 
@@ -120,7 +121,7 @@ def test_withdrawn_items_are_invisible_to_volunteers(ctx, library):
     assert item.title not in titles(catalog.search(ctx, VOLUNTEER))
     everything = ("published", "draft", "withdrawn")
     assert item.title not in titles(catalog.search(ctx, VOLUNTEER, statuses=everything))
-    with pytest.raises(catalog.NotFound):
+    with pytest.raises(NotFound):
         catalog.get(ctx, VOLUNTEER, item.id)
     # The province still sees it (to re-publish), and can bring it back.
     assert item.title in titles(catalog.search(ctx, PROVINCE, statuses=everything))
@@ -143,15 +144,15 @@ def test_drafts_are_hidden_from_volunteers_and_other_provinces(ctx):
 def test_only_the_owning_province_or_an_admin_manages_an_item(ctx, library):
     item = library["flood"]
     assert item.province_code == "33"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.withdraw(ctx, OTHER_PROVINCE, item.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.publish(
             ctx, PROVINCE, message("Cho tỉnh khác", "x y z"), province_code="22"
         )
     national = catalog.publish(ctx, ADMIN, message("Tin nhắn toàn quốc", "Nội dung"))
     assert national.province_code is None
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         catalog.withdraw(ctx, PROVINCE, national.id)
     assert catalog.withdraw(ctx, ADMIN, item.id).status == "withdrawn"
 
@@ -185,7 +186,7 @@ def test_publish_update_withdraw_are_audited(ctx, library):
 def test_a_stale_update_changes_nothing(ctx, library):
     item = library["zalo"]
     catalog.update(ctx, PROVINCE, item.id, item.version, status="draft")
-    with pytest.raises(catalog.StaleVersion):
+    with pytest.raises(Conflict):
         catalog.update(
             ctx, PROVINCE, item.id, item.version, message("Tiêu đề mới", "Nội dung mới")
         )
@@ -220,5 +221,5 @@ def test_text_items_download_as_text_and_video_links_have_no_file(ctx):
         meta("Video chằng chống nhà", "video_link", link_url="https://example.org/v/1"),
     )
     assert video.file_path == "" and video.size == 0
-    with pytest.raises(catalog.NotFound):
+    with pytest.raises(NotFound):
         catalog.read_variant(ctx, video, "main")

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from dashboard.auth import PermissionDenied
+from dashboard.auth import Forbidden
+from dashboard.core.errors import NotFound
 from dashboard.outreach import catalog, sharing
 from tests.test_outreach_support import (
     ADMIN,
@@ -61,15 +62,15 @@ def test_volunteer_records_reach_and_the_province_sees_it_per_commune(ctx, item)
 
 
 def test_volunteers_cannot_read_the_province_summary(ctx, item):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         sharing.reach_summary(ctx, VOLUNTEER)
 
 
 def test_reach_scope_for_communes_and_provinces(ctx, item):
     quang_ninh = other_commune("22")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         sharing.record_reach(ctx, COMMUNE, item.id, quang_ninh, "Thôn 2", TODAY, 3)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         sharing.record_reach(ctx, PROVINCE, item.id, quang_ninh, "Thôn 2", TODAY, 3)
     sharing.record_reach(ctx, COMMUNE, item.id, DONG_CHAU, "Thôn 2", TODAY, 3)
     sharing.record_reach(ctx, OTHER_PROVINCE, item.id, quang_ninh, "Thôn 2", TODAY, 3)
@@ -95,7 +96,7 @@ def test_bad_reach_records_are_refused(
 
 def test_no_reach_for_a_withdrawn_item(ctx, item):
     catalog.withdraw(ctx, PROVINCE, item.id)
-    with pytest.raises(catalog.NotFound):
+    with pytest.raises(NotFound):
         sharing.record_reach(ctx, VOLUNTEER, item.id, DONG_CHAU, "Thôn 1", TODAY, 3)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from dashboard.plans import ConflictError
+from dashboard.core.errors import Conflict
 from dashboard.plans.tasks import get_task, update_task
 from tests.plans_helpers import ADMIN, COMMUNE, DONG_CHAU, PROVINCE_33, make_setup
 
@@ -32,7 +32,7 @@ def test_exactly_one_writer_wins_each_round(ctx):
                         s, actor, task_id, version, status="in_progress", note=note
                     )
                 outcomes[i] = note
-            except ConflictError as exc:
+            except Conflict as exc:
                 outcomes[i] = exc
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
@@ -41,7 +41,7 @@ def test_exactly_one_writer_wins_each_round(ctx):
         for t in threads:
             t.join()
         winners = [v for v in outcomes.values() if isinstance(v, str)]
-        losers = [v for v in outcomes.values() if isinstance(v, ConflictError)]
+        losers = [v for v in outcomes.values() if isinstance(v, Conflict)]
         assert len(outcomes) == THREADS
         assert len(winners) == 1, outcomes
         assert len(losers) == THREADS - 1

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import scenario
-from dashboard.auth import PermissionDenied
-from dashboard.plans import ConflictError, EvidenceError, PlanError
+from dashboard.auth import Forbidden
+from dashboard.core.errors import Conflict
+from dashboard.plans import EvidenceError, PlanError
 from dashboard.plans.activation import activate_plans, apply_forecast
 from dashboard.plans.photos import resolve
 from dashboard.plans.readiness import commune_readiness, province_board
@@ -98,7 +99,7 @@ def test_activating_twice_skips_existing_plans(ctx):
 
 def test_province_staff_cannot_activate_another_province(ctx):
     setup = make_setup(ctx, codes=(DONG_CHAU,))
-    with ctx.transaction() as s, pytest.raises(PermissionDenied):
+    with ctx.transaction() as s, pytest.raises(Forbidden):
         activate_plans(
             s, PROVINCE_33, setup.event_id, [exposure(HA_TU_22)], {HA_TU_22: "urban"}
         )
@@ -225,7 +226,7 @@ def test_conflict_keeps_the_first_write_and_reports_current_values(ctx):
     setup = make_setup(ctx, codes=(DONG_CHAU,))
     task = setup.task(ctx, DONG_CHAU, "none")
     _tick(ctx, COMMUNE, task, status="in_progress")
-    with pytest.raises(ConflictError) as err:
+    with pytest.raises(Conflict) as err:
         _tick(ctx, PROVINCE_33, task, status="blocked", reason="no fuel")
     assert err.value.current["status"] == "in_progress"
     assert err.value.current["updated_by"] == "dc-leader"
@@ -250,7 +251,7 @@ def test_conflict_keeps_the_first_write_and_reports_current_values(ctx):
 def test_scope_refuses_and_writes_nothing(ctx, actor, code):
     setup = make_setup(ctx)
     task = setup.task(ctx, code, "none")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         _tick(ctx, actor, task, status="done")
     assert setup.task(ctx, code, "none").status == "todo"
     assert _audit(ctx, "plan_task", task.id) == []
@@ -272,7 +273,7 @@ def test_history_readable_in_scope_only(ctx):
         assert [r.action for r in rows] == ["update", "activate"]
         assert len(commune_history(s, COMMUNE, setup.plans[DONG_CHAU])) == 2
         for who in (OTHER_COMMUNE, PROVINCE_22, VOLUNTEER):
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(Forbidden):
                 task_history(s, who, task.id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.auth import PermissionDenied
+from dashboard.auth import Forbidden
 from dashboard.plans.model import PILLARS, PROFILES
 from dashboard.plans.templates import (
     TemplateFormatError,
@@ -132,5 +132,5 @@ def test_editing_is_versioned_audited_and_scoped(ctx):
     with ctx.transaction() as s, pytest.raises(ValueError, match="version 2"):
         save_template(s, ADMIN, "storm_starter", tasks[:1], expected_version=1)
     for who in (COMMUNE, VOLUNTEER):
-        with ctx.transaction() as s, pytest.raises(PermissionDenied):
+        with ctx.transaction() as s, pytest.raises(Forbidden):
             save_template(s, who, "storm_starter", tasks[:1])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard import audit, scenario
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END
 
 PROVINCE = Principal("hy", Role.PROVINCE, province_codes=frozenset({"33"}))
@@ -57,7 +57,7 @@ def test_a_wrong_clock_is_refused_and_nothing_changes(ctx, clock, message):
 
 
 def test_commune_leaders_cannot_move_the_clock(ctx):
-    with pytest.raises(PermissionDenied), ctx.transaction() as session:
+    with pytest.raises(Forbidden), ctx.transaction() as session:
         scenario.set_drill_clock(session, COMMUNE, DRILL_CLOCK + timedelta(hours=6))
     assert current(ctx).clock_utc == DRILL_CLOCK
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dashboard import feedback as fb
 from dashboard import scenario, situation
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.delegations import (
     DelegationDraft,
     StopInput,
@@ -386,7 +386,7 @@ def test_the_text_stays_short_with_long_lists(drill):
     ids=["other-province", "commune-leader", "volunteer"],
 )
 def test_only_admin_and_the_province_build_it(demo_ctx, actor):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         sr.build_sitrep(demo_ctx, actor, "33", now=NOW)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from dashboard import audit
-from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
+from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.store import db
 from dashboard.store.models.core import AuditEntry
 
@@ -59,5 +59,5 @@ def test_audit_log_is_append_only(ctx, statement):
 
 def test_only_admins_read_the_whole_audit_log(ctx):
     volunteer = Principal("v", Role.VOLUNTEER)
-    with ctx.sessions() as session, pytest.raises(PermissionDenied):
+    with ctx.sessions() as session, pytest.raises(Forbidden):
         audit.entries(session, volunteer)

@@ -42,6 +42,13 @@ class DashboardError(Exception):
         self.key = key or self.default_key
         self.params = params
 
+    def __getattr__(self, name: str) -> Any:
+        # The params are readable as attributes (``error.current``).
+        params = self.__dict__.get("params", {})
+        if name in params:
+            return params[name]
+        raise AttributeError(name)
+
 
 class NotFound(DashboardError, LookupError):
     """No such record."""

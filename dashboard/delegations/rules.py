@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dashboard.core.errors import Conflict, Invalid
+
 #: Statuses in life order; ``cancelled`` ends a delegation that never finished.
 STATUSES = ("planned", "en_route", "on_site", "returned", "cancelled")
 #: Allowed transitions (``cancelled`` only through :func:`cancel`, with a reason).
@@ -38,7 +40,7 @@ _PHONE = re.compile(r"^(?:\+84|84|0)((?:[35789]\d{8})|(?:2\d{9}))$")
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
 
-class DelegationError(ValueError):
+class DelegationError(Invalid):
     """A request the delegation rules refuse.
 
     Attributes
@@ -58,17 +60,15 @@ class DelegationError(ValueError):
         self.params = params
 
 
-class StaleVersion(RuntimeError):
-    """Someone changed the row since the caller read it; nothing was written."""
-
-    def __init__(self, what: str, expected: int, current: int) -> None:
-        super().__init__(
-            f"{what} was changed by someone else (you read version {expected}, "
-            f"it is now version {current}); reload and try again"
-        )
-        self.what = what
-        self.expected = expected
-        self.current = current
+def stale(what: str, expected: int, current: int) -> Conflict:
+    """The :class:`Conflict` of a row changed since the caller read it."""
+    return Conflict(
+        f"{what} was changed by someone else (you read version {expected}, "
+        f"it is now version {current}); reload and try again",
+        what=what,
+        expected=expected,
+        current=current,
+    )
 
 
 def normalise_phone(phone: str, field: str = "phone") -> str:

@@ -11,7 +11,7 @@ Authorization is enforced here (never only in the UI):
 
 Every change writes an audit row in the caller's transaction. Writes that
 change a delegation or a follow-up name the ``version`` they read and fail with
-:class:`StaleVersion` (nothing written) when someone changed it meanwhile.
+:class:`Conflict` (nothing written) when someone changed it meanwhile.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard import audit, registry
 from dashboard.auth import (
-    PermissionDenied,
+    Forbidden,
     Principal,
     Role,
     can_manage_province,
@@ -35,6 +35,7 @@ from dashboard.auth import (
     require,
     require_manage_province,
     require_read_commune,
+    require_staff,
     require_work_commune,
 )
 from dashboard.delegations.rules import (
@@ -49,12 +50,12 @@ from dashboard.delegations.rules import (
     DelegationError,
     ExposedCommune,
     LeaderWindow,
-    StaleVersion,
     Stop,
     check_times,
     check_transition,
     coverage_warnings,
     normalise_phone,
+    stale,
 )
 from dashboard.store.models.core import User
 from dashboard.store.models.delegations import (
@@ -353,15 +354,15 @@ def _snapshot(view: DelegationView) -> dict[str, Any]:
 
 def _check_version(what: str, current: int, expected: int) -> None:
     if current != expected:
-        raise StaleVersion(what, expected, current)
+        raise stale(what, expected, current)
 
 
 def _flush(session: Session, what: str, expected: int) -> None:
-    """Flush; a concurrent update (version moved under us) becomes StaleVersion."""
+    """Flush; a concurrent update (version moved under us) becomes Conflict."""
     try:
         session.flush()
     except StaleDataError as exc:
-        raise StaleVersion(what, expected, -1) from exc
+        raise stale(what, expected, -1) from exc
 
 
 def _is_leader(actor: Principal, row: Delegation) -> bool:
@@ -566,9 +567,7 @@ def ensure_event(
     (same reuse rule: active, same storm, same drill flag), so either side may
     open it first and both attach to one event.
     """
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE), "open a storm event (province staff)"
-    )
+    require_staff(actor, "open a storm event (province staff)")
     found = find_event(session, storm_id, is_drill)
     if found is not None:
         return found
@@ -611,7 +610,7 @@ def create_delegation(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         Outside the actor's provinces.
     DelegationError
         Naming the field at fault (phone, times, communes, leader …).
@@ -1228,7 +1227,7 @@ def delegations_for_commune(
 ) -> list[DelegationView]:
     """Delegations covering one commune: who is coming, and when."""
     if commune_code is None:
-        raise PermissionDenied("not allowed: no commune")
+        raise Forbidden("not allowed: no commune")
     require_read_commune(actor, commune_code)
     query = (
         select(Delegation)

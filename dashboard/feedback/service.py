@@ -21,7 +21,7 @@ commune's province (or an admin) triage it::
 Every service function takes ``(session, actor, ...)``, checks the actor's
 scope itself (hiding buttons in the UI is not the protection), writes an
 audit row in the same transaction, and never imports Streamlit. Changes name
-the ``version`` the caller read; a stale version raises :class:`ConflictError`
+the ``version`` the caller read; a stale version raises :class:`Conflict`
 and nothing is written.
 
 Times are stored in UTC. ``now`` parameters exist for tests and drills; they
@@ -49,14 +49,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard import audit, registry
 from dashboard.auth import (
-    PermissionDenied,
+    Forbidden,
     Principal,
     Role,
     can_manage_province,
     can_read_commune,
     can_read_province,
+    is_staff,
     require,
 )
+from dashboard.core.errors import Conflict, Invalid, NotFound
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.feedback import (
     CATEGORIES,
@@ -75,7 +77,7 @@ __all__ = [
     "TRANSITIONS",
     "URGENCIES",
     "Attachment",
-    "ConflictError",
+    "Conflict",
     "FeedbackError",
     "FeedbackView",
     "NotFound",
@@ -127,7 +129,7 @@ _PILLOW_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp
 ATTACHMENT_DIR = "feedback"
 
 
-class FeedbackError(ValueError):
+class FeedbackError(Invalid):
     """Input the feedback rules refuse; ``field`` names the offending field."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -135,32 +137,19 @@ class FeedbackError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-class NotFound(LookupError):
-    """No such feedback item."""
-
-
-class ConflictError(RuntimeError):
-    """Someone changed the item since the caller read it; nothing was written.
-
-    Attributes
-    ----------
-    item_id, expected_version
-        What the caller named.
-    current
-        The item as it is now (status, version, who changed it last, when).
-    """
-
-    def __init__(
-        self, item_id: int, expected_version: int, current: dict[str, Any]
-    ) -> None:
-        self.item_id = item_id
-        self.expected_version = expected_version
-        self.current = current
-        super().__init__(
-            f"feedback #{item_id} was changed by {current.get('updated_by')} "
-            f"(version {current.get('version')}, you read {expected_version}); "
-            f"its status is now {current.get('status')}"
-        )
+def item_conflict(
+    item_id: int, expected_version: int, current: dict[str, Any]
+) -> Conflict:
+    """The :class:`Conflict` of a feedback item changed since the caller read
+    it; ``current`` is the item as it is now."""
+    return Conflict(
+        f"feedback #{item_id} was changed by {current.get('updated_by')} "
+        f"(version {current.get('version')}, you read {expected_version}); "
+        f"its status is now {current.get('status')}",
+        item_id=item_id,
+        expected_version=expected_version,
+        current=current,
+    )
 
 
 @dataclass(frozen=True)
@@ -347,7 +336,7 @@ def _snapshot(item: FeedbackItem) -> dict[str, Any]:
 
 
 def _is_triager(actor: Principal) -> bool:
-    return actor.role in (Role.ADMIN, Role.PROVINCE)
+    return is_staff(actor)
 
 
 def _load(session: Session, item_id: int) -> FeedbackItem:
@@ -366,7 +355,7 @@ def _load_for_change(
         f"change feedback #{item_id} of commune {item.commune_code}",
     )
     if item.version != expected_version:
-        raise ConflictError(item_id, expected_version, _snapshot(item))
+        raise item_conflict(item_id, expected_version, _snapshot(item))
     return item
 
 
@@ -404,7 +393,7 @@ def _save(
     try:
         session.flush()
     except StaleDataError as exc:  # changed between our read and our write
-        raise ConflictError(
+        raise item_conflict(
             item_id,
             expected_version,
             {"version": "newer", "updated_by": "another user", "status": "changed"},
@@ -524,7 +513,7 @@ def attachment_file(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         When the actor may not read the item.
     NotFound
         When the item has no attachment (or its file is gone).
@@ -561,7 +550,7 @@ def raise_item(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         Unless *actor* is the commune leader of *commune_code*.
     FeedbackError
         Naming the field: category, urgency, title, text, attachment.
@@ -754,7 +743,7 @@ def _scope_filter(actor: Principal) -> ColumnElement[bool] | None:
         return FeedbackItem.province_code.in_(sorted(actor.province_codes))
     if actor.role is Role.COMMUNE and actor.commune_code:
         return FeedbackItem.commune_code == actor.commune_code
-    raise PermissionDenied(f"not allowed: read feedback (you are {actor.role})")
+    raise Forbidden(f"not allowed: read feedback (you are {actor.role})")
 
 
 def _new_condition(actor: Principal) -> ColumnElement[bool]:
@@ -793,7 +782,7 @@ def list_items(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         For volunteers, or a province/commune outside the actor's scope.
     """
     scope = _scope_filter(actor)
@@ -1025,8 +1014,7 @@ def weekly_summary(
     ``awaiting`` (received or assigned now).
     """
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, province_code),
+        is_staff(actor) and can_read_province(actor, province_code),
         f"read the feedback summary of province {province_code}",
     )
     if not 1 <= int(weeks) <= 52:

@@ -7,7 +7,6 @@ from dashboard.forecasts.polling import FeedOutcome, poll_due, poll_feed, poll_f
 from dashboard.forecasts.store import (
     DRILL_PREFIX,
     FeedStatusInfo,
-    ForecastNotFound,
     StoredForecastInfo,
     canonical_json,
     feed_statuses,
@@ -23,7 +22,6 @@ __all__ = [
     "DRILL_PREFIX",
     "FeedOutcome",
     "FeedStatusInfo",
-    "ForecastNotFound",
     "StoredForecastInfo",
     "canonical_json",
     "feed_statuses",

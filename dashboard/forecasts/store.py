@@ -23,7 +23,8 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, require_staff
+from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc, as_utc_or_none
 from dashboard.store.models.core import FeedStatus, StoredForecast
 from dashboard.storms.filtering import concerns_vietnam
@@ -34,10 +35,6 @@ log = logging.getLogger(__name__)
 DRILL_PREFIX = "drill\n"
 """Prefixed to the canonical JSON before hashing a drill advisory, so that a
 drill copy of a real advisory is stored separately (and stays a drill)."""
-
-
-class ForecastNotFound(LookupError):
-    """No stored forecast has this id."""
 
 
 @dataclass(frozen=True)
@@ -183,8 +180,8 @@ def _store(
     is_drill: bool,
     now: datetime,
 ) -> list[tuple[int, bool]]:
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE),
+    require_staff(
+        actor,
         f"store forecasts (needs the admin or province role, you are {actor.role})",
     )
     return [_store_one(session, actor, f, origin, is_drill, now) for f in forecasts]
@@ -225,7 +222,7 @@ def store_forecasts(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         For commune and volunteer accounts.
     ForecastError
         When a storm id or source is empty or longer than 64 characters.
@@ -304,7 +301,7 @@ def forecast(session: Session, forecast_id: int) -> Forecast:
 
     Raises
     ------
-    ForecastNotFound
+    NotFound
         When no advisory has this id.
     ForecastError
         When the stored payload no longer reads as a forecast.
@@ -313,7 +310,7 @@ def forecast(session: Session, forecast_id: int) -> Forecast:
         select(StoredForecast.payload).where(StoredForecast.id == forecast_id)
     )
     if payload is None:
-        raise ForecastNotFound(f"no stored forecast with id {forecast_id}")
+        raise NotFound(f"no stored forecast with id {forecast_id}")
     return forecast_from_dict(json.loads(payload))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, require_staff
 from dashboard.forecasts.store import store_forecasts
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import parse
@@ -27,10 +27,10 @@ def ingest_product(
     ------
     ForecastError
         When the product cannot be read; nothing is stored.
-    dashboard.auth.PermissionDenied
+    dashboard.auth.Forbidden
         For roles other than admin and province staff.
     """
-    require(actor.role in (Role.ADMIN, Role.PROVINCE), "add forecasts")
+    require_staff(actor, "add forecasts")
     found = parse(data, format=format, name_hint=name)
     if not found:
         raise ForecastError(f"{name}: the product holds no storm")

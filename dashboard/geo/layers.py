@@ -157,7 +157,7 @@ def import_boundaries(
     dashboard.geo.boundaries.BoundaryError
         When the file is refused; the message names the problem and nothing
         is stored.
-    dashboard.auth.PermissionDenied
+    dashboard.auth.Forbidden
         When *actor* is not an admin.
     """
     require_admin(actor, "import boundaries")

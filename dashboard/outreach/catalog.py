@@ -25,8 +25,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import PermissionDenied, Principal, Role, require
+from dashboard.auth import Forbidden, Principal, Role, require
 from dashboard.context import AppContext
+from dashboard.core.errors import Conflict, Invalid, NotFound
 from dashboard.core.text import fold
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.outreach import uploads
@@ -46,16 +47,8 @@ MAX_TEXT = 20_000
 MAX_TAGS = 20
 
 
-class CatalogError(ValueError):
+class CatalogError(Invalid):
     """Bad metadata (the message names the field)."""
-
-
-class NotFound(LookupError):
-    """No such material, or not visible to this principal."""
-
-
-class StaleVersion(CatalogError):
-    """Someone changed the material since it was read."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +277,7 @@ def publish(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         Volunteers and commune leaders; province staff for another province.
     CatalogError
         A field is missing or wrong.
@@ -354,7 +347,7 @@ def update(
     """Change a material's fields, file or status (``draft``/``published``).
 
     *expected_version* is the version the caller read; if someone changed the
-    material since, :class:`StaleVersion` is raised and nothing changes.
+    material since, :class:`Conflict` is raised and nothing changes.
     """
     require(can_publish(actor), f"update outreach materials (you are {actor.role})")
     if status is not None and status not in ("draft", "published"):
@@ -365,7 +358,7 @@ def update(
             row = _load(session, material_id)
             require(can_manage(actor, row), f"update outreach material {material_id}")
             if row.version != expected_version:
-                raise StaleVersion(
+                raise Conflict(
                     f"material {material_id} changed meanwhile (version "
                     f"{row.version}, you read {expected_version}); reload it"
                 )
@@ -558,7 +551,7 @@ def referenced_keys(session: Session) -> set[str]:
 def sweep_unreferenced(ctx: AppContext, actor: Principal) -> list[str]:
     """Delete stored files no material refers to (e.g. replaced versions)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("not allowed: sweep outreach files (needs admin)")
+        raise Forbidden("not allowed: sweep outreach files (needs admin)")
     store = store_for(ctx)
     assert isinstance(store, LocalFileStore)
     with ctx.sessions() as session:

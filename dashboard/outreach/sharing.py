@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from dashboard import registry
 from dashboard.auth import Principal, Role, require
 from dashboard.context import AppContext
+from dashboard.core.errors import NotFound
 from dashboard.i18n import translate
 from dashboard.outreach import catalog
 from dashboard.store.models.outreach import OutreachMaterial, ReachRecord
@@ -111,9 +112,9 @@ def record_reach(
     ------
     ReachError
         Unknown commune, empty village, a date in the future, a bad count.
-    PermissionDenied
+    Forbidden
         Outside the principal's scope.
-    catalog.NotFound
+    NotFound
         The material is not published (or not visible).
     """
     if commune_code not in registry.commune_codes():
@@ -132,7 +133,7 @@ def record_reach(
         raise ReachError(f"people: between 0 and {MAX_PEOPLE}")
     material = catalog.get(ctx, actor, material_id)
     if material.status != "published":
-        raise catalog.NotFound(f"material {material_id} is not published")
+        raise NotFound(f"material {material_id} is not published")
     province = str(registry.commune(commune_code)["province_code"])
     with ctx.transaction() as session:
         record = ReachRecord(

@@ -15,6 +15,6 @@ caller's transaction; nothing here imports Streamlit.
 * :mod:`~dashboard.demo.plans` — demo plans for the Wipha drill.
 """
 
-from dashboard.plans.model import ConflictError, EvidenceError, NotFound, PlanError
+from dashboard.plans.model import EvidenceError, PlanError
 
-__all__ = ["ConflictError", "EvidenceError", "NotFound", "PlanError"]
+__all__ = ["EvidenceError", "PlanError"]

@@ -27,16 +27,16 @@ from sqlalchemy.orm import Session
 from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
-    Role,
     can_manage_province,
     can_read_province,
     require,
     require_manage_province,
     require_read_commune,
+    require_staff,
 )
+from dashboard.core.errors import NotFound
 from dashboard.plans.model import (
     OPEN_STATUSES,
-    NotFound,
     PlanError,
     applies,
     join_profiles,
@@ -44,6 +44,7 @@ from dashboard.plans.model import (
     utc,
 )
 from dashboard.plans.templates import ensure_starter, template_tasks
+from dashboard.situation.exposed import exposed_communes
 from dashboard.store.models.core import StoredForecast
 from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
 
@@ -132,8 +133,8 @@ def create_event(
 
     An active event for the same storm is returned instead of a duplicate.
     """
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE),
+    require_staff(
+        actor,
         f"open a storm event (needs the admin or province role, you are {actor.role})",
     )
     forecast = session.get(StoredForecast, forecast_id)
@@ -201,15 +202,13 @@ def propose_communes(
     profiles: dict[str, frozenset[str]],
     province_code: str | None = None,
 ) -> pd.DataFrame:
-    """The communes to activate: level-6 wind forecast or inside the cone.
+    """The communes to activate: the exposed ones
+    (:func:`dashboard.situation.exposed_communes`).
 
     Returns the exposure rows (most exposed first) with a ``profiles`` column
     (comma-separated guess) added.
     """
-    rows = table[table["level6_eta_utc"].notna() | table["in_cone"].astype(bool)]
-    if province_code is not None:
-        rows = rows[rows["province_code"] == province_code]
-    rows = rows.copy()
+    rows = exposed_communes(table, province_code).copy()
     rows["profiles"] = [
         join_profiles(profiles.get(c, frozenset())) for c in rows["commune_code"]
     ]
@@ -391,8 +390,8 @@ def apply_forecast(
     the system). Returns commune code → how far its arrival moved (only the
     communes whose arrival or closest approach changed).
     """
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE),
+    require_staff(
+        actor,
         "apply a new forecast to plans",
     )
     by_code = table if isinstance(table, dict) else exposures(table)

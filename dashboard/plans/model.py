@@ -9,6 +9,8 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from dashboard.core.errors import Conflict, Invalid
+
 #: The four on-the-spot pillars ("4 tại chỗ", Law 33/2013/QH13 Art. 4) plus
 #: information to the public, in display order.
 PILLARS = ("command", "forces", "materials", "logistics", "information")
@@ -30,7 +32,7 @@ MAX_NOTE = 2000
 MAX_REASON = 1000
 
 
-class PlanError(ValueError):
+class PlanError(Invalid):
     """A request the plan rules refuse; the message says which rule."""
 
 
@@ -38,34 +40,21 @@ class EvidenceError(PlanError):
     """``done`` without the evidence the task asks for, or bad evidence."""
 
 
-class ConflictError(RuntimeError):
-    """Someone changed the task since the caller read it; nothing was written.
-
-    Attributes
-    ----------
-    task_id
-        The task.
-    expected_version
-        The version the caller read.
-    current
-        The task as it is now (status, reason, evidence, version, who, when).
-    """
-
-    def __init__(
-        self, task_id: int, expected_version: int, current: dict[str, Any]
-    ) -> None:
-        self.task_id = task_id
-        self.expected_version = expected_version
-        self.current = current
-        super().__init__(
-            f"task {task_id} was changed by {current.get('updated_by')} "
-            f"(version {current.get('version')}, you read {expected_version}); "
-            f"its status is now {current.get('status')}"
-        )
-
-
-class NotFound(LookupError):
-    """No such template, event, plan or task."""
+def task_conflict(
+    task_id: int, expected_version: int, current: dict[str, Any]
+) -> Conflict:
+    """The :class:`Conflict` of a task changed since the caller read it;
+    ``current`` is the task as it is now (status, reason, evidence, version,
+    who, when)."""
+    return Conflict(
+        f"task {task_id} was changed by {current.get('updated_by')} "
+        f"(version {current.get('version')}, you read {expected_version}); "
+        f"its status is now {current.get('status')}",
+        key="errors.conflict",
+        task_id=task_id,
+        expected_version=expected_version,
+        current=current,
+    )
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from dashboard import registry
 from dashboard.auth import (
     Principal,
-    Role,
     can_read_province,
     require,
     require_read_commune,
+    require_staff,
 )
 from dashboard.plans.model import (
     OPEN_STATUSES,
@@ -214,8 +214,8 @@ def national_summary(
     Columns: ``province_code, province_name, communes, tasks, done, overdue,
     blocked, readiness`` (weighted over all the province's tasks).
     """
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE),
+    require_staff(
+        actor,
         "read the national readiness summary",
     )
     clock = _clock(clock)

@@ -5,7 +5,7 @@ admins), validates (reason for ``not_applicable``/``blocked``; the evidence
 the task asks for before ``done``), writes with a compare-and-set on
 ``version`` and audits, all in the caller's transaction. The write is one
 ``UPDATE … WHERE id = :id AND version = :read`` so two writers can never both
-win, on SQLite and PostgreSQL alike; the loser gets :class:`ConflictError`
+win, on SQLite and PostgreSQL alike; the loser gets :class:`Conflict`
 with the current values and nothing is written.
 """
 
@@ -22,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_read_commune, require_work_commune
+from dashboard.core.errors import NotFound
 from dashboard.plans.model import (
     MAX_NOTE,
     MAX_REASON,
     OPEN_STATUSES,
     REASON_STATUSES,
     STATUSES,
-    ConflictError,
     EvidenceError,
-    NotFound,
     PlanError,
+    task_conflict,
     utc,
     weight,
 )
@@ -210,11 +210,11 @@ def update_task(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         The actor may not work on this commune.
     PlanError, EvidenceError
         A rule refuses the change; nothing is written.
-    ConflictError
+    Conflict
         The task changed since *expected_version* was read; nothing is written.
     """
     task = session.get(PlanTask, task_id)
@@ -222,7 +222,7 @@ def update_task(
         raise NotFound(f"no plan task {task_id}")
     require_work_commune(actor, task.commune_code)
     if task.version != expected_version:
-        raise ConflictError(task_id, expected_version, _state(task))
+        raise task_conflict(task_id, expected_version, _state(task))
     new_status = task.status if status is None else status
     new_reason = task.reason if reason is None else reason.strip()
     new_note = task.evidence_note if note is None else note.strip()
@@ -263,7 +263,7 @@ def update_task(
             remove_photo(data_dir, stored.path)
         session.expire(task)
         current = session.get(PlanTask, task_id)
-        raise ConflictError(task_id, expected_version, _state(current))  # type: ignore[arg-type]
+        raise task_conflict(task_id, expected_version, _state(current))  # type: ignore[arg-type]
     session.expire(task)
     task = session.get(PlanTask, task_id)
     assert task is not None

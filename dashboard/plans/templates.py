@@ -22,15 +22,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, require_staff
 from dashboard.config import REPO_ROOT
+from dashboard.core.errors import NotFound
 from dashboard.plans.model import (
     DEADLINE_KINDS,
     EVIDENCE_KINDS,
     PILLARS,
     PRIORITIES,
     PROFILES,
-    NotFound,
     PlanError,
     join_profiles,
     split_profiles,
@@ -291,8 +291,8 @@ def read_starter(path: Path = STARTER_FILE) -> tuple[str, str, list[TaskSpec]]:
 
 
 def _require_editor(actor: Principal, what: str) -> None:
-    require(
-        actor.role in (Role.ADMIN, Role.PROVINCE),
+    require_staff(
+        actor,
         f"{what} (needs the admin or province role, you are {actor.role})",
     )
 
@@ -403,7 +403,7 @@ def save_template(
 
     Raises
     ------
-    PermissionDenied, TemplateFormatError, PlanError
+    Forbidden, TemplateFormatError, PlanError
     """
     _require_editor(actor, "edit plan templates")
     name = name.strip()

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, require_staff
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END, DRILL_NAME, DRILL_START
 from dashboard.store.models.core import AppSetting
 
@@ -79,7 +79,7 @@ def set_drill_clock(
     ValueError
         When the clock is not timezone-aware or outside the drill storm's life.
     """
-    require(actor.role in (Role.ADMIN, Role.PROVINCE), "change the scenario clock")
+    require_staff(actor, "change the scenario clock")
     if clock_utc.tzinfo is None:
         raise ValueError("the drill clock must carry a time zone")
     clock_utc = clock_utc.astimezone(UTC)
@@ -95,6 +95,6 @@ def set_drill_clock(
 
 def set_live(session: Session, actor: Principal) -> Scenario:
     """Leave the drill: the clock is the real time again."""
-    require(actor.role in (Role.ADMIN, Role.PROVINCE), "change the scenario clock")
+    require_staff(actor, "change the scenario clock")
     _put(session, actor, MODE_KEY, LIVE)
     return current(session)

@@ -4,6 +4,11 @@ exposure table, and what the situation map draws.
 May import: storms, geo, registry, scenario, forecasts. Never streamlit.
 """
 
+from dashboard.situation.exposed import (
+    EXPOSED_MIN_RISK,
+    exposed_communes,
+    exposed_mask,
+)
 from dashboard.situation.table import (
     EXPOSURE_COLUMNS,
     commune_points,
@@ -12,8 +17,11 @@ from dashboard.situation.table import (
 )
 
 __all__ = [
+    "EXPOSED_MIN_RISK",
     "EXPOSURE_COLUMNS",
     "commune_points",
+    "exposed_communes",
+    "exposed_mask",
     "exposure_csv",
     "exposure_table",
 ]

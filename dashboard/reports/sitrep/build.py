@@ -39,7 +39,7 @@ import pandas as pd
 from fpdf.fonts import FontFace
 
 from dashboard import feedback, forecasts, registry, scenario, situation
-from dashboard.auth import Principal, Role, can_read_province, require
+from dashboard.auth import Principal, can_read_province, is_staff, require
 from dashboard.context import AppContext
 from dashboard.core.pdf import FONT, new_document
 from dashboard.core.time import to_vietnam_time
@@ -245,14 +245,13 @@ def build_sitrep(
 
     Raises
     ------
-    PermissionDenied
+    Forbidden
         For any other role or another province's staff.
     ValueError
         For an unknown province or a naive *now*.
     """
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, province_code),
+        is_staff(actor) and can_read_province(actor, province_code),
         f"build the situation report of province {province_code}",
     )
     province_name = _province_name(province_code)
@@ -296,8 +295,7 @@ def build_sitrep(
             layers.full_polygons(layers.current_layer(ctx))
         )
         table = situation.exposure_table(advisory, points, sc.clock_utc)
-        rows = table[table["province_code"] == province_code]
-        rows = rows[(rows["max_wind_level"] >= 6) | rows["in_cone"]]
+        rows = situation.exposed_communes(table, province_code)
         ready = (
             dict(zip(board["commune_code"], board["readiness"], strict=True))
             if not board.empty

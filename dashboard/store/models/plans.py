@@ -118,6 +118,7 @@ class PlanTask(Base):
     __table_args__ = (
         Index("ix_plan_tasks_event_province", "event_id", "province_code"),
         Index("ix_plan_tasks_plan", "plan_id"),
+        Index("ix_plan_tasks_event_commune", "event_id", "commune_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.auth import PermissionDenied
+from dashboard.auth import Forbidden
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
@@ -31,7 +31,7 @@ def _import(upload) -> None:
                     min(1.0, fraction), text=t("boundaries.stage", stage=stage)
                 ),
             )
-        except (BoundaryError, PermissionDenied) as exc:
+        except (BoundaryError, Forbidden) as exc:
             bar.empty()
             st.error(t("boundaries.refused", reason=str(exc)))
             return

@@ -21,8 +21,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import delegations as dlg
-from dashboard import registry, scenario
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard import registry, scenario, situation
+from dashboard.auth import Forbidden, Principal, Role
+from dashboard.core.errors import Conflict
 from dashboard.core.time import VIETNAM_TZ, to_vietnam_time
 from dashboard.delegations.text import assignment_sheet, zalo_text
 from dashboard.forecasts import StoredForecastInfo
@@ -68,10 +69,10 @@ def _run(action: Callable[[Session], Any], done_key: str) -> bool:
     except dlg.DelegationError as exc:
         st.error(_error_text(exc), icon=":material/error:")
         return False
-    except dlg.StaleVersion:
+    except Conflict:
         st.warning(t("dlg.stale"), icon=":material/sync_problem:")
         return False
-    except PermissionDenied as exc:
+    except Forbidden as exc:
         st.error(escape(str(exc)), icon=":material/block:")
         return False
     st.session_state[FLASH] = t(done_key)
@@ -123,9 +124,7 @@ def _commune_name(code: str) -> str:
 
 
 def _storm(sc: scenario.Scenario) -> StoredForecastInfo | None:
-    infos = [
-        i for i in scenario.active_forecasts(cache.context(), sc) if i.concerns_vietnam
-    ]
+    infos = scenario.shown_forecasts(cache.context(), sc)
     if len(infos) <= 1:
         return infos[0] if infos else None
     return st.selectbox(
@@ -155,7 +154,7 @@ def _etas(table: pd.DataFrame) -> dict[str, datetime | None]:
 
 def _exposed(table: pd.DataFrame) -> list[dlg.ExposedCommune]:
     etas = _etas(table)
-    rows = table[table["risk_level"] >= 1]
+    rows = situation.exposed_communes(table)
     return [
         dlg.ExposedCommune(code, int(risk), etas[code], name)
         for code, risk, name in zip(

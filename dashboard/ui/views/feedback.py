@@ -16,7 +16,8 @@ import streamlit as st
 
 from dashboard import feedback as fb
 from dashboard import registry
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role
+from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.components import feedback_badge
@@ -62,7 +63,7 @@ def _show_flash() -> None:
 
 def _refusal(exc: Exception) -> str:
     """A translated message for a refused change (the detail stays visible)."""
-    if isinstance(exc, fb.ConflictError):
+    if isinstance(exc, Conflict):
         return t("feedback.conflict", detail=escape(str(exc)))
     if isinstance(exc, fb.FeedbackError):
         return t(
@@ -110,7 +111,7 @@ def read_version(item: fb.FeedbackView) -> int:
     """The version the user saw when they opened the item.
 
     Changes name this version, not the one re-read on the rerun that handles
-    the click: so a colleague's change in between is refused (ConflictError)
+    the click: so a colleague's change in between is refused (Conflict)
     instead of silently overwritten.
     """
     return st.session_state.setdefault(_version_key(item.id), item.version)
@@ -141,7 +142,7 @@ def _attachment(principal: Principal, item: fb.FeedbackView) -> None:
             name, mime, data = fb.attachment_file(
                 db, principal, item.id, ctx.settings.data_dir
             )
-    except fb.NotFound:
+    except NotFound:
         st.caption(t("feedback.attachment_missing"))
         return
     if mime.startswith("image/"):
@@ -278,7 +279,7 @@ def _submit_action(action: str, principal: Principal, item_id: int) -> None:
     except fb.FeedbackError as exc:  # fix the input; the version read stands
         _flash("error", _refusal(exc))
         return
-    except (fb.ConflictError, fb.NotFound, PermissionDenied) as exc:
+    except (Conflict, NotFound, Forbidden) as exc:
         _flash("warning", _refusal(exc))
     else:
         _flash("success", t(f"feedback.done.{action}", id=item_id))
@@ -322,7 +323,7 @@ def _submit_new(principal: Principal) -> None:
                 attachment=attachment,
                 data_dir=ctx.settings.data_dir,
             )
-    except (fb.FeedbackError, PermissionDenied) as exc:
+    except (fb.FeedbackError, Forbidden) as exc:
         _flash("error", _refusal(exc))
         return
     _flash("success", t("feedback.raised", id=item.id))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import forecasts
-from dashboard.auth import PermissionDenied
+from dashboard.auth import Forbidden
 from dashboard.storms import feeds
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
@@ -60,7 +60,7 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
             ids = forecasts.ingest_product(
                 db, session.principal(), data, name, format=fmt
             )
-    except (ForecastError, PermissionDenied) as exc:
+    except (ForecastError, Forbidden) as exc:
         st.error(t("forecasts.refused", reason=escape(str(exc))))
         return
     st.success(t("forecasts.stored", count=len(ids)))

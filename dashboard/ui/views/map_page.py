@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import forecasts, registry, scenario
-from dashboard.auth import Role
+from dashboard import forecasts, registry, scenario, situation
+from dashboard.auth import Role, is_staff
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers
 from dashboard.scenario.drill import DRILL_CLOCK
@@ -93,7 +93,7 @@ def _banner(info: StoredForecastInfo | None, sc: scenario.Scenario) -> None:
 
 def _drill_controls(sc: scenario.Scenario) -> None:
     p = session.principal()
-    if p is None or p.role not in (Role.ADMIN, Role.PROVINCE):
+    if p is None or not is_staff(p):
         return
     ctx = cache.context()
 
@@ -182,12 +182,7 @@ def _legend(layer: layers.LayerInfo) -> None:
 
 
 def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) -> None:
-    rows = (
-        table
-        if province_code is None
-        else table[table["province_code"] == province_code]
-    )
-    rows = rows[(rows["max_wind_level"] >= 6) | rows["in_cone"]]
+    rows = situation.exposed_communes(table, province_code)
     st.subheader(t("exposure.title") if province_code else t("exposure.national"))
     if rows.empty:
         st.caption(t("exposure.none"))

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from dashboard import registry
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role
+from dashboard.core.errors import NotFound
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
@@ -295,9 +296,9 @@ def _reach_form(ctx, p: Principal, material) -> None:
                 sharing.record_reach(
                     ctx, p, material.id, commune, village, when, int(people)
                 )
-            except (sharing.ReachError, catalog.NotFound) as exc:
+            except (sharing.ReachError, NotFound) as exc:
                 st.error(t("outreach.invalid", detail=str(exc)))
-            except PermissionDenied as exc:
+            except Forbidden as exc:
                 st.error(t("outreach.denied", detail=str(exc)))
             else:
                 st.success(t("outreach.reach.saved", village=village.strip()))
@@ -387,7 +388,7 @@ def _input(values: dict) -> MaterialInput:
 def _show_error(exc: Exception) -> None:
     if isinstance(exc, uploads.UploadRejected):
         st.error(t(f"outreach.reject.{exc.code}", **exc.params))
-    elif isinstance(exc, PermissionDenied):
+    elif isinstance(exc, Forbidden):
         st.error(t("outreach.denied", detail=str(exc)))
     else:
         st.error(t("outreach.invalid", detail=str(exc)))
@@ -410,7 +411,7 @@ def _manage(ctx, p: Principal, material) -> None:
                     _input(values),
                     upload.getvalue() if upload else None,
                 )
-            except (uploads.UploadRejected, CatalogError, PermissionDenied) as exc:
+            except (uploads.UploadRejected, CatalogError, Forbidden) as exc:
                 _show_error(exc)
             else:
                 st.success(t("outreach.updated"))
@@ -421,7 +422,7 @@ def _manage(ctx, p: Principal, material) -> None:
                     catalog.update(
                         ctx, p, material.id, material.version, status="published"
                     )
-                except (CatalogError, PermissionDenied) as exc:
+                except (CatalogError, Forbidden) as exc:
                     _show_error(exc)
                 else:
                     st.rerun()
@@ -430,7 +431,7 @@ def _manage(ctx, p: Principal, material) -> None:
             if st.button(t("outreach.withdraw"), key=f"{key}.withdraw", type="primary"):
                 try:
                     catalog.withdraw(ctx, p, material.id, reason)
-                except PermissionDenied as exc:
+                except Forbidden as exc:
                     _show_error(exc)
                 else:
                     st.rerun()
@@ -446,7 +447,7 @@ def _library(ctx, p: Principal) -> None:
     if selected is not None and all(m.id != selected for m in items):
         try:
             items.insert(0, catalog.get(ctx, p, selected))
-        except catalog.NotFound:
+        except NotFound:
             st.session_state[SELECTED] = None
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
@@ -544,7 +545,7 @@ def _reach(ctx, p: Principal) -> None:
         )
     try:
         summary = sharing.reach_summary(ctx, p, province)
-    except PermissionDenied as exc:
+    except Forbidden as exc:
         st.error(t("outreach.denied", detail=str(exc)))
         return
     if not summary:
@@ -594,7 +595,7 @@ def _publish(ctx, p: Principal) -> None:
             province_code=province,
             status="draft" if draft else "published",
         )
-    except (uploads.UploadRejected, CatalogError, PermissionDenied) as exc:
+    except (uploads.UploadRejected, CatalogError, Forbidden) as exc:
         _show_error(exc)
     else:
         st.success(

@@ -17,9 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry, scenario
-from dashboard.auth import PermissionDenied, Principal, Role, can_work_commune
+from dashboard.auth import Forbidden, Principal, Role, can_work_commune
+from dashboard.core.errors import Conflict
 from dashboard.core.time import to_vietnam_time
-from dashboard.plans import ConflictError, PlanError
+from dashboard.plans import PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
 from dashboard.plans.model import PILLARS, STATUSES, utc
@@ -72,7 +73,7 @@ def _say(kind: str, text: str, pillar: str) -> None:
     st.session_state.setdefault(f"{MESSAGES}.{pillar}", []).append((kind, text))
 
 
-def _conflict_text(task: TaskView, exc: ConflictError) -> str:
+def _conflict_text(task: TaskView, exc: Conflict) -> str:
     cur = exc.current
     details = []
     if cur.get("reason"):
@@ -126,9 +127,9 @@ def save_edits(
                     **kwargs,
                 )
             out.append(("success", t("plans.saved", title=title)))
-        except ConflictError as exc:
+        except Conflict as exc:
             out.append(("warning", _conflict_text(task, exc)))
-        except (PlanError, PermissionDenied) as exc:
+        except (PlanError, Forbidden) as exc:
             out.append(("error", t("plans.error", title=title, message=str(exc))))
     return out
 
@@ -249,9 +250,9 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
                         data_dir=ctx.settings.data_dir,
                     )
                 _say("success", t("plans.saved", title=title), "page")
-            except ConflictError as exc:
+            except Conflict as exc:
                 _say("warning", _conflict_text(task, exc), "page")
-            except (PlanError, PermissionDenied) as exc:
+            except (PlanError, Forbidden) as exc:
                 _say("error", t("plans.error", title=title, message=str(exc)), "page")
             _bump(plan_id)
             st.rerun()

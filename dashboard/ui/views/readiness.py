@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry, scenario
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role, is_staff
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
 from dashboard.geo import layers
@@ -67,7 +67,7 @@ def _profile_label(text: str) -> str:
 def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | None:
     """Activation controls; returns the event to show."""
     ctx = cache.context()
-    infos = scenario.active_forecasts(ctx, sc)
+    infos = scenario.shown_forecasts(ctx, sc)
     with ctx.sessions() as db:
         events = active_events(db, is_drill=sc.is_drill)
     if not infos and not events:
@@ -157,7 +157,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                             {c: profiles[c] for c in picked["commune_code"]},
                         )
                     st.success(t("readiness.activate.done", count=len(created)))
-                except (PermissionDenied, PlanError) as exc:
+                except (Forbidden, PlanError) as exc:
                     st.error(str(exc))
         if event_id is not None and st.button(
             t("readiness.apply_forecast"), key="apply_forecast"
@@ -332,14 +332,14 @@ def _templates(p: Principal) -> None:
                 with ctx.transaction() as db:
                     import_template(db, p, upload.getvalue(), fmt, name=name or None)
                 st.success(t("readiness.templates.imported"))
-            except (TemplateFormatError, PermissionDenied) as exc:
+            except (TemplateFormatError, Forbidden) as exc:
                 st.error(t("readiness.templates.error", message=escape(str(exc))))
 
 
 def render() -> None:
     st.title(t("page.readiness"))
     p = session.principal()
-    if p is None or p.role not in (Role.ADMIN, Role.PROVINCE):
+    if p is None or not is_staff(p):
         st.info(t("readiness.signin"))
         return
     ctx = cache.context()

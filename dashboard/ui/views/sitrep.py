@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import registry
-from dashboard.auth import PermissionDenied, Principal, Role
+from dashboard.auth import Forbidden, Principal, Role, is_staff
 from dashboard.reports.sitrep import (
     Sitrep,
     build_sitrep,
@@ -43,7 +43,7 @@ def _file_stem(report: Sitrep) -> str:
 def render() -> None:
     st.title(t("page.sitrep"))
     p = session.principal()
-    if p is None or p.role not in (Role.ADMIN, Role.PROVINCE):
+    if p is None or not is_staff(p):
         st.info(t("sitrep.page.signin"))
         return
     st.caption(t("sitrep.page.intro"))
@@ -62,7 +62,7 @@ def render() -> None:
     if st.button(t("sitrep.page.build"), type="primary", key="sitrep_build"):
         try:
             st.session_state[_REPORT] = build_sitrep(cache.context(), p, province)
-        except (PermissionDenied, ValueError) as exc:
+        except (Forbidden, ValueError) as exc:
             st.error(escape(str(exc)))
             return
     report: Sitrep | None = st.session_state.get(_REPORT)

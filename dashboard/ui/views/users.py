@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accounts
-from dashboard.auth import PermissionDenied, Role
+from dashboard.auth import Forbidden, Role
 from dashboard.ui import cache, session
 from dashboard.ui.session import t
 
@@ -56,7 +56,7 @@ def _add_form() -> None:
     try:
         with cache.context().transaction() as db:
             accounts.create_user(db, session.principal(), new)
-    except (ValueError, PermissionDenied) as exc:
+    except (ValueError, Forbidden) as exc:
         st.error(t("form.error", reason=str(exc)))
         return
     st.success(t("users.created", username=new.username))
@@ -70,7 +70,7 @@ def _disable(active: list[str]) -> None:
         try:
             with cache.context().transaction() as db:
                 accounts.set_disabled(db, session.principal(), username, True)
-        except (ValueError, PermissionDenied) as exc:
+        except (ValueError, Forbidden) as exc:
             st.error(t("form.error", reason=str(exc)))
             return
         st.rerun()

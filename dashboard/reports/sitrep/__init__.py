@@ -3,8 +3,15 @@ rendered as PDF, XLSX and chat text.
 """
 
 from dashboard.reports.sitrep.build import (
+    build_sitrep,
+)
+from dashboard.reports.sitrep.format import (
+    percent,
+    utc_time,
+    vn_time,
+)
+from dashboard.reports.sitrep.model import (
     DELEGATION_STATUSES,
-    SHEETS,
     TEXT_LIMIT,
     TOP_EXPOSED,
     TOP_OVERDUE,
@@ -14,13 +21,16 @@ from dashboard.reports.sitrep.build import (
     ForecastUsed,
     RequestLine,
     Sitrep,
-    build_sitrep,
-    percent,
+)
+from dashboard.reports.sitrep.pdf import (
     sitrep_pdf,
+)
+from dashboard.reports.sitrep.text import (
     sitrep_text,
+)
+from dashboard.reports.sitrep.xlsx import (
+    SHEETS,
     sitrep_xlsx,
-    utc_time,
-    vn_time,
 )
 
 __all__ = [

@@ -1,11 +1,11 @@
 """Readiness board, national summary and one tick on a national storm event.
 
 Built on SQLite (a temporary data directory) and on PostgreSQL (a throwaway
-server started here with :func:`tests.postgres.start_server`, stopped at the
+server started here with :func:`tests.support.postgres.start_server`, stopped at the
 end), each through :func:`dashboard.context.open_context`:
 
 * the Wipha drill advisory is stored (:func:`dashboard.scenario.ensure_drill_forecast`)
-  and a storm event opened for it (:func:`~dashboard.plans.activation.create_event`);
+  and a storm event opened for it (:func:`~dashboard.plans.activation.open_event_for_forecast`);
 * **all 3,321 communes** are activated through the real service
   (:func:`~dashboard.plans.activation.activate_plans`, one transaction, the
   starter template) with the drill's exposure (level-6 arrival, closest
@@ -65,7 +65,8 @@ from dashboard.auth import SYSTEM, Principal, Role, require_work_commune
 from dashboard.bootstrap import open_context
 from dashboard.config import Settings
 from dashboard.context import AppContext
-from dashboard.plans.activation import CommuneExposure, activate_plans, create_event
+from dashboard.events import open_event_for_forecast
+from dashboard.plans.activation import CommuneExposure, activate_plans
 from dashboard.plans.model import (
     OPEN_STATUSES,
     PILLARS,
@@ -78,7 +79,7 @@ from dashboard.plans.templates import ensure_starter
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.plans import PlanProgress, PlanTask
-from tests.postgres import start_server
+from tests.support.postgres import start_server
 
 PROVINCE = "38"  # Thanh Hoá: 166 communes (2nd to Hồ Chí Minh City), on Wipha's path
 PROFILES = frozenset({"coastal", "riverine"})  # 25 of the starter's 26 tasks
@@ -218,7 +219,9 @@ def _build(ctx: AppContext, table: pd.DataFrame) -> tuple[int, dict[str, int]]:
     )
     with ctx.transaction() as session:
         ensure_starter(session)
-        event = create_event(session, SYSTEM, forecast_id, "Benchmark: national storm")
+        event = open_event_for_forecast(
+            session, SYSTEM, forecast_id, "Benchmark: national storm"
+        )
         communes = _exposures(table)
         activate_plans(
             session,

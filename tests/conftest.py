@@ -14,9 +14,9 @@ from dashboard.bootstrap import open_context
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.store import db
-from tests.feedkit import FeedServer, running_server
-from tests.helpers import require
-from tests.postgres import PostgresServer, start_server
+from tests.support.feedkit import FeedServer, running_server
+from tests.support.helpers import require
+from tests.support.postgres import PostgresServer, start_server
 
 TEMPLATE_DB = "dashboard_template"
 _counter = itertools.count()

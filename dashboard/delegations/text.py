@@ -15,7 +15,7 @@ from datetime import datetime
 
 from dashboard.core.pdf import new_document
 from dashboard.core.time import to_vietnam_time
-from dashboard.delegations.service import DelegationView
+from dashboard.delegations.model import DelegationView
 
 ZALO_LIMIT = 1000
 

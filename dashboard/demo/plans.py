@@ -8,13 +8,9 @@ from dashboard import scenario, situation
 from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
 from dashboard.demo.accounts import DEMO_PROVINCE
+from dashboard.events import open_event_for_forecast
 from dashboard.geo import layers
-from dashboard.plans.activation import (
-    activate_plans,
-    create_event,
-    exposures,
-    propose_communes,
-)
+from dashboard.plans.activation import activate_plans, exposures, propose_communes
 from dashboard.plans.profiles import guess_profiles
 from dashboard.plans.templates import ensure_starter
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
@@ -48,7 +44,7 @@ def seed_demo_plans(ctx: AppContext, province_code: str = DEMO_PROVINCE) -> list
     by_code = exposures(proposed)
     with ctx.transaction() as session:
         ensure_starter(session)
-        event = create_event(session, SYSTEM, forecast_id)
+        event = open_event_for_forecast(session, SYSTEM, forecast_id)
         return activate_plans(
             session,
             SYSTEM,

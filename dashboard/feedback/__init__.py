@@ -1,9 +1,21 @@
-"""Commune feedback (kiến nghị): raising, triage, answers, weekly summary.
+"""Commune feedback (kiến nghị): raising, triage, answers, badges, weekly summary.
 
-May import: store, auth, audit, core.
+* :mod:`~dashboard.feedback.model` — vocabulary, limits, errors, views;
+* :mod:`~dashboard.feedback.rules` — validation, scope, versioned saving;
+* :mod:`~dashboard.feedback.attachments` — content checks and storage;
+* :mod:`~dashboard.feedback.workflow` — raise, assign, answer, close, reopen;
+* :mod:`~dashboard.feedback.reading` — lists, one item, history;
+* :mod:`~dashboard.feedback.notifications` — what each user has not seen;
+* :mod:`~dashboard.feedback.weekly` — the weekly summary, default due times.
+
+May import: store, auth, audit, core, registry. Never streamlit.
 """
 
-from dashboard.feedback.service import (
+from dashboard.feedback.attachments import (
+    attachment_file,
+    check_attachment,
+)
+from dashboard.feedback.model import (
     ALLOWED_ATTACHMENT_TYPES,
     ATTACHMENT_DIR,
     AWAITING_STATUSES,
@@ -14,41 +26,50 @@ from dashboard.feedback.service import (
     MAX_TITLE,
     OBJECT_TYPE,
     TRANSITIONS,
-    VIETNAM,
     Attachment,
     FeedbackError,
     FeedbackView,
     StepTimes,
-    answer,
-    assign,
-    attachment_file,
-    check_attachment,
-    close,
-    due_default,
+    item_conflict,
+)
+from dashboard.feedback.notifications import (
+    mark_seen,
+    unseen_count,
+)
+from dashboard.feedback.reading import (
     get_item,
     history,
     list_items,
-    mark_seen,
     open_urgent,
-    raise_item,
-    reopen,
-    unseen_count,
+)
+from dashboard.feedback.weekly import (
+    due_default,
     week_start,
     weekly_summary,
 )
+from dashboard.feedback.workflow import (
+    answer,
+    assign,
+    close,
+    raise_item,
+    reopen,
+)
+from dashboard.store.models.feedback import CATEGORIES, STATUSES, URGENCIES
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
     "ATTACHMENT_DIR",
     "AWAITING_STATUSES",
+    "CATEGORIES",
     "DEFAULT_DUE_HOURS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_NAME",
     "MAX_TEXT",
     "MAX_TITLE",
     "OBJECT_TYPE",
+    "STATUSES",
     "TRANSITIONS",
-    "VIETNAM",
+    "URGENCIES",
     "Attachment",
     "FeedbackError",
     "FeedbackView",
@@ -61,6 +82,7 @@ __all__ = [
     "due_default",
     "get_item",
     "history",
+    "item_conflict",
     "list_items",
     "mark_seen",
     "open_urgent",

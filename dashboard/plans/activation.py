@@ -35,6 +35,7 @@ from dashboard.auth import (
     require_staff,
 )
 from dashboard.core.errors import NotFound
+from dashboard.events import EventInfo, event_info
 from dashboard.plans.model import (
     OPEN_STATUSES,
     PlanError,
@@ -45,19 +46,7 @@ from dashboard.plans.model import (
 )
 from dashboard.plans.templates import ensure_starter, template_tasks
 from dashboard.situation.exposed import exposed_communes
-from dashboard.store.models.core import StoredForecast
 from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
-
-
-@dataclass(frozen=True)
-class EventInfo:
-    id: int
-    name: str
-    storm_id: str
-    forecast_id: int | None
-    is_drill: bool
-    status: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,93 +94,6 @@ def deadline(
     if base is None:
         return None
     return base + timedelta(hours=float(offset_hours))
-
-
-# -- events ---------------------------------------------------------------------------
-
-
-def _event_info(row: StormEvent) -> EventInfo:
-    return EventInfo(
-        row.id,
-        row.name,
-        row.storm_id,
-        row.forecast_id,
-        row.is_drill,
-        row.status,
-        utc(row.created_at),  # type: ignore[arg-type]
-    )
-
-
-def create_event(
-    session: Session,
-    actor: Principal,
-    forecast_id: int,
-    name: str | None = None,
-    now: datetime | None = None,
-) -> EventInfo:
-    """A storm event for the storm of a stored forecast (province staff, admin).
-
-    An active event for the same storm is returned instead of a duplicate.
-    """
-    require_staff(
-        actor,
-        f"open a storm event (needs the admin or province role, you are {actor.role})",
-    )
-    forecast = session.get(StoredForecast, forecast_id)
-    if forecast is None:
-        raise NotFound(f"no stored forecast {forecast_id}")
-    existing = session.scalar(
-        select(StormEvent)
-        .where(
-            StormEvent.storm_id == forecast.storm_id,
-            StormEvent.status == "active",
-            StormEvent.is_drill.is_(forecast.is_drill),
-        )
-        .order_by(StormEvent.id.desc())
-        .limit(1)
-    )
-    if existing is not None:
-        return _event_info(existing)
-    at = now or datetime.now(UTC)
-    label = name or f"{forecast.storm_name} ({forecast.storm_id})"
-    row = StormEvent(
-        name=label[:200],
-        storm_id=forecast.storm_id,
-        forecast_id=forecast_id,
-        is_drill=forecast.is_drill,
-        status="active",
-        created_at=at,
-        created_by=actor.username,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        "storm_event",
-        str(row.id),
-        new={"name": row.name, "storm_id": row.storm_id, "forecast_id": forecast_id},
-        at=at,
-    )
-    return _event_info(row)
-
-
-def get_event(session: Session, event_id: int) -> EventInfo:
-    row = session.get(StormEvent, event_id)
-    if row is None:
-        raise NotFound(f"no storm event {event_id}")
-    return _event_info(row)
-
-
-def active_events(session: Session, is_drill: bool | None = None) -> list[EventInfo]:
-    """Active events, newest first (events are not secret)."""
-    query = select(StormEvent).where(StormEvent.status == "active")
-    if is_drill is not None:
-        query = query.where(StormEvent.is_drill.is_(is_drill))
-    return [
-        _event_info(r) for r in session.scalars(query.order_by(StormEvent.id.desc()))
-    ]
 
 
 # -- proposing ------------------------------------------------------------------------
@@ -354,7 +256,7 @@ def events_for_commune(
         .where(CommunePlan.commune_code == commune_code, StormEvent.status == "active")
         .order_by(StormEvent.id.desc())
     )
-    return [_event_info(r) for r in rows]
+    return [event_info(r) for r in rows]
 
 
 def planned_communes(

@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.helpers import REPO_ROOT, require
-from tests.postgres import free_port
+from tests.support.helpers import REPO_ROOT, require
+from tests.support.postgres import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

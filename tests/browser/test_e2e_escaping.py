@@ -14,7 +14,7 @@ from tests.browser.streamlit_page import (
     sign_in,
     wait_for_app,
 )
-from tests.helpers import shared_file
+from tests.support.helpers import shared_file
 
 pytestmark = pytest.mark.browser
 

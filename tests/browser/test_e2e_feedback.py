@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from dashboard.auth import Role
 from dashboard.ui.navigation import PAGES_BY_ROLE
 from tests.browser.streamlit_page import sign_in, wait_for_app
-from tests.helpers import require
+from tests.support.helpers import require
 
 pytestmark = pytest.mark.browser
 

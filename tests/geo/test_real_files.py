@@ -14,7 +14,7 @@ from dashboard import registry
 from dashboard.geo import ALBERS_VN
 from dashboard.geo.boundaries import ReconciliationReport, load
 from dashboard.geo.display import build_display_layer, layer_to_geojson
-from tests.helpers import shared_file
+from tests.support.helpers import shared_file
 
 pytestmark = pytest.mark.shared_data
 

@@ -18,7 +18,7 @@ from dashboard.bootstrap import open_context
 from dashboard.geo import layers
 from dashboard.i18n import translate
 from dashboard.reports.sitrep import build_sitrep
-from tests.apptest import open_view
+from tests.support.apptest import open_view
 
 pytestmark = pytest.mark.usefixtures("ui_environment")
 

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.storms import beaufort
 from dashboard.storms.model import ForecastError
-from tests.helpers import shared_file
+from tests.support.helpers import shared_file
 
 # Speeds around every band edge (1 kt = 0.514444 m/s); the expected level is
 # recomputed below straight from the published m/s lower bounds.

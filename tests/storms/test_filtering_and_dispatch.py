@@ -9,7 +9,7 @@ import pytest
 from dashboard.storms.filtering import concerns_vietnam, in_east_sea, vietnam_storms
 from dashboard.storms.model import Forecast, ForecastError, TrackPoint
 from dashboard.storms.parsers import FORMATS, detect_format, gdacs, parse
-from tests.helpers import shared_file
+from tests.support.helpers import shared_file
 
 T0 = datetime(2025, 7, 20, 6, tzinfo=UTC)
 

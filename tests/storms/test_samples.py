@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.storms.model import Forecast, ForecastError
 from dashboard.storms.parsers import atcf, gdacs, ibtracs, jtwc, nchmf, nhc, parse
-from tests.helpers import shared_file
+from tests.support.helpers import shared_file
 
 pytestmark = pytest.mark.shared_data
 

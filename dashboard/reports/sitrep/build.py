@@ -38,8 +38,8 @@ from dashboard import feedback, forecasts, registry, scenario, situation
 from dashboard.auth import Principal, can_read_province, is_staff, require
 from dashboard.context import AppContext
 from dashboard.delegations import list_delegations
+from dashboard.events import EventInfo, active_events
 from dashboard.geo import layers
-from dashboard.plans.activation import EventInfo, active_events
 from dashboard.plans.model import PILLARS
 from dashboard.plans.readiness import province_board, province_totals
 from dashboard.reports.sitrep.model import (

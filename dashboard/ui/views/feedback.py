@@ -15,12 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import feedback as fb
-from dashboard import registry
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.components import feedback_badge
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -424,17 +424,6 @@ def _commune(principal: Principal) -> None:
 # province staff
 
 
-def _provinces(principal: Principal) -> list[str]:
-    if principal.role is Role.ADMIN:
-        return sorted(registry.province_codes())
-    return sorted(principal.province_codes)
-
-
-def _province_name(code: str) -> str:
-    names = registry.provinces().set_index("province_code")["province_name"]
-    return str(names.get(code, code))
-
-
 def _due_inputs(item: fb.FeedbackView) -> None:
     # From the start of this hour: a default that changes on every run would
     # reset what the user typed into the form.
@@ -663,18 +652,10 @@ def _summary(principal: Principal, province: str) -> None:
 
 
 def _province(principal: Principal) -> None:
-    provinces = _provinces(principal)
-    if not provinces:
+    province = pick_province(principal, "fb_province", label_key="feedback.province")
+    if province is None:
         st.info(t("feedback.not_allowed"))
         return
-    province = provinces[0]
-    if len(provinces) > 1:
-        province = st.selectbox(
-            t("feedback.province"),
-            provinces,
-            format_func=_province_name,
-            key="fb_province",
-        )
     queue, summary = st.tabs([t("feedback.tab.queue"), t("feedback.tab.summary")])
     with queue:
         _queue(principal, province)

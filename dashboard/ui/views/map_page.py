@@ -18,6 +18,7 @@ from dashboard.storms import feeds
 from dashboard.ui import cache, session
 from dashboard.ui.components import sign_in_form
 from dashboard.ui.components.map_panel import situation_map
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.format import local_time, relative_hours, when
 from dashboard.ui.markdown import escape
 from dashboard.ui.navigation import page_target
@@ -27,26 +28,9 @@ from dashboard.ui.session import t
 def _scope() -> tuple[str | None, str | None]:
     """(province to draw or None for the whole country, commune to highlight)."""
     p = session.principal()
-    provinces = registry.provinces()
-    names = dict(
-        zip(provinces["province_code"], provinces["province_name"], strict=True)
-    )
-    if p is None or p.role is Role.ADMIN:
-        choice = st.selectbox(
-            t("map.province"),
-            [None, *names],
-            format_func=lambda c: t("scope.national") if c is None else names[c],
-            key="map_province",
-        )
-        return choice, None
-    if p.role is Role.COMMUNE:
+    if p is not None and p.role is Role.COMMUNE:
         return p.commune_province, p.commune_code
-    codes = sorted(p.province_codes)
-    if len(codes) == 1:
-        return codes[0], None
-    return st.selectbox(
-        t("map.province"), codes, format_func=names.get, key="map_province"
-    ), None
+    return pick_province(p, "map_province", national=True), None
 
 
 def _pick_storm(infos: list[StoredForecastInfo]) -> StoredForecastInfo | None:

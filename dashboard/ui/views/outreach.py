@@ -28,6 +28,7 @@ from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
 from dashboard.ui import cache, session
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -538,10 +539,8 @@ def _supplies() -> None:
 def _reach(ctx, p: Principal) -> None:
     province = None
     if p.role is Role.PROVINCE and len(p.province_codes) > 1:
-        province = st.selectbox(
-            t("outreach.reach.province"),
-            sorted(p.province_codes),
-            key="outreach.r.prov",
+        province = pick_province(
+            p, "outreach.r.prov", label_key="outreach.reach.province"
         )
     try:
         summary = sharing.reach_summary(ctx, p, province)
@@ -574,10 +573,8 @@ def _reach(ctx, p: Principal) -> None:
 def _publish(ctx, p: Principal) -> None:
     province = None
     if p.role is Role.PROVINCE and len(p.province_codes) > 1:
-        province = st.selectbox(
-            t("outreach.reach.province"),
-            sorted(p.province_codes),
-            key="outreach.p.prov",
+        province = pick_province(
+            p, "outreach.p.prov", label_key="outreach.reach.province"
         )
     with st.form("outreach.publish", clear_on_submit=False):
         values = _meta_form("outreach.publish")

@@ -11,17 +11,16 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import registry, scenario
-from dashboard.auth import Forbidden, Principal, Role, is_staff
+from dashboard import scenario
+from dashboard.auth import Forbidden, Principal, is_staff
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
+from dashboard.events import active_events, open_event_for_forecast
 from dashboard.geo import layers
 from dashboard.plans import PlanError
 from dashboard.plans.activation import (
     activate_plans,
-    active_events,
     apply_forecast,
-    create_event,
     exposures,
     planned_communes,
     propose_communes,
@@ -43,6 +42,7 @@ from dashboard.plans.templates import (
     list_templates,
 )
 from dashboard.ui import cache, session
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.format import local_time, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -52,12 +52,6 @@ from dashboard.ui.session import t
 def _profiles(version: str) -> dict[str, frozenset[str]]:
     """Guessed profiles per boundary layer (geography only, never plan data)."""
     return guess_profiles(cache.commune_points(version))
-
-
-def _provinces(p: Principal) -> list[str]:
-    if p.role is Role.ADMIN:
-        return sorted(registry.province_codes())
-    return sorted(p.province_codes)
 
 
 def _profile_label(text: str) -> str:
@@ -148,7 +142,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                     with ctx.transaction() as db:
                         ensure_starter(db)
                         if event_id is None:
-                            event_id = create_event(db, p, info.id).id
+                            event_id = open_event_for_forecast(db, p, info.id).id
                         created = activate_plans(
                             db,
                             p,
@@ -345,18 +339,7 @@ def render() -> None:
     ctx = cache.context()
     with ctx.sessions() as db:
         sc = scenario.current(db, now=datetime.now(UTC))
-    provinces = _provinces(p)
-    names = registry.provinces().set_index("province_code")["province_name"]
-    province = (
-        provinces[0]
-        if len(provinces) == 1
-        else st.selectbox(
-            t("plans.province"),
-            provinces,
-            format_func=names.get,
-            key="readiness_province",
-        )
-    )
+    province = pick_province(p, "readiness_province", label_key="plans.province")
     event_id = _activation(p, province, sc)
     if event_id is None:
         return

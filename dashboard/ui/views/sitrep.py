@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import registry
-from dashboard.auth import Forbidden, Principal, Role, is_staff
+from dashboard.auth import Forbidden, is_staff
 from dashboard.reports.sitrep import (
     Sitrep,
     build_sitrep,
@@ -21,17 +20,12 @@ from dashboard.reports.sitrep import (
     vn_time,
 )
 from dashboard.ui import cache, session
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 _REPORT = "sitrep_report"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _provinces(p: Principal) -> list[str]:
-    if p.role is Role.ADMIN:
-        return sorted(registry.province_codes())
-    return sorted(p.province_codes)
 
 
 def _file_stem(report: Sitrep) -> str:
@@ -47,18 +41,7 @@ def render() -> None:
         st.info(t("sitrep.page.signin"))
         return
     st.caption(t("sitrep.page.intro"))
-    provinces = _provinces(p)
-    names = registry.provinces().set_index("province_code")["province_name"]
-    province = (
-        provinces[0]
-        if len(provinces) == 1
-        else st.selectbox(
-            t("sitrep.page.province"),
-            provinces,
-            format_func=names.get,
-            key="sitrep_province",
-        )
-    )
+    province = pick_province(p, "sitrep_province", label_key="sitrep.page.province")
     if st.button(t("sitrep.page.build"), type="primary", key="sitrep_build"):
         try:
             st.session_state[_REPORT] = build_sitrep(cache.context(), p, province)

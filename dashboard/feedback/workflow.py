@@ -1,0 +1,276 @@
+"""Commune feedback: difficulties, recommendations and requests (issue 7, part 1).
+
+A commune leader raises an item for their own commune; staff of that
+commune's province (or an admin) triage it::
+
+    received ──assign──▶ assigned ──answer──▶ answered ──close──▶ closed
+        ▲                  │  ▲ (re-assign)                        │
+        └───────────── reopen (from answered or closed) ───────────┘
+
+* ``assign`` names a department, an owner and a due time (UTC); it is also
+  allowed on an assigned item (re-assignment, new due time).
+* ``answer`` needs an assigned item; the answer is what the commune sees.
+* ``close`` needs an answered item (a duplicate is answered "see #12", then
+  closed, so the commune always gets a word back).
+* ``reopen`` is there because an answer may not solve the problem: the
+  commune leader (or the province) sends an answered or closed item back to
+  ``received`` with a reason. The new cycle keeps department and owner as
+  suggestions but clears the step times, so "time each step took" describes
+  the current cycle; the previous cycle stays in the audit log.
+
+Every service function takes ``(session, actor, ...)``, checks the actor's
+scope itself (hiding buttons in the UI is not the protection), writes an
+audit row in the same transaction, and never imports Streamlit. Changes name
+the ``version`` the caller read; a stale version raises :class:`Conflict`
+and nothing is written.
+
+Times are stored in UTC. ``now`` parameters exist for tests and drills; they
+default to the wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from dashboard import audit, registry
+from dashboard.auth import (
+    Principal,
+    Role,
+    can_manage_province,
+    require,
+)
+from dashboard.core.time import utc_now
+from dashboard.feedback.attachments import (
+    _clean_filename,
+    _store_attachment,
+    check_attachment,
+)
+
+# --------------------------------------------------------------------------- #
+# the workflow
+from dashboard.feedback.model import (
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_TITLE,
+    OBJECT_TYPE,
+    Attachment,
+    FeedbackError,
+    FeedbackView,
+)
+from dashboard.feedback.notifications import _upsert_seen
+from dashboard.feedback.rules import (
+    _choice,
+    _load_for_change,
+    _require_status,
+    _require_triage,
+    _save,
+    _snapshot,
+    _text,
+    _view,
+)
+from dashboard.store.models.feedback import (
+    CATEGORIES,
+    URGENCIES,
+    FeedbackItem,
+)
+
+
+def raise_item(
+    session: Session,
+    actor: Principal,
+    *,
+    commune_code: str,
+    category: str,
+    urgency: str,
+    title: str,
+    text: str,
+    attachment: Attachment | None = None,
+    data_dir: Path | None = None,
+    now: datetime | None = None,
+) -> FeedbackView:
+    """A commune leader raises a new item for their own commune.
+
+    Raises
+    ------
+    Forbidden
+        Unless *actor* is the commune leader of *commune_code*.
+    FeedbackError
+        Naming the field: category, urgency, title, text, attachment.
+    """
+    require(
+        actor.role is Role.COMMUNE and actor.commune_code == commune_code,
+        f"raise feedback for commune {commune_code} (only that commune's "
+        f"leader may, you are {actor.role})",
+    )
+    category = _choice("category", category, CATEGORIES)
+    urgency = _choice("urgency", urgency, URGENCIES)
+    title = _text("title", title, MAX_TITLE)
+    body = _text("text", text, MAX_TEXT)
+    mime = ""
+    if attachment is not None:
+        if data_dir is None:
+            raise ValueError("data_dir is needed to store an attachment")
+        mime = check_attachment(attachment)
+    now = utc_now(now)
+    item = FeedbackItem(
+        commune_code=commune_code,
+        province_code=str(registry.commune(commune_code)["province_code"]),
+        category=category,
+        urgency=urgency,
+        title=title,
+        body=body,
+        status="received",
+        created_at=now,
+        created_by=actor.username,
+        raised_at=now,
+        raise_count=1,
+        answer_count=0,
+        updated_at=now,
+        updated_by=actor.username,
+    )
+    if attachment is not None:
+        assert data_dir is not None
+        item.attachment_path = _store_attachment(session, data_dir, attachment, mime)
+        item.attachment_name = _clean_filename(attachment.name)
+        item.attachment_mime = mime
+        item.attachment_size = len(attachment.data)
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "feedback.raise",
+        OBJECT_TYPE,
+        str(item.id),
+        new={
+            "commune_code": commune_code,
+            "category": category,
+            "urgency": urgency,
+            "title": title,
+            "attachment": item.attachment_name or None,
+        },
+        at=now,
+    )
+    # The author has seen their own item.
+    _upsert_seen(session, actor.username, [(item.id, 1, 0)], now)
+    return _view(item)
+
+
+def assign(
+    session: Session,
+    actor: Principal,
+    item_id: int,
+    expected_version: int,
+    *,
+    department: str,
+    owner: str,
+    due_utc: datetime,
+    now: datetime | None = None,
+) -> FeedbackView:
+    """Province staff assign (or re-assign) an item: department, owner, due time."""
+    item = _load_for_change(session, actor, item_id, expected_version)
+    _require_triage(actor, item, "assign")
+    _require_status(item, "assign")
+    department = _text("department", department, MAX_NAME)
+    owner = _text("owner", owner, MAX_NAME)
+    if not isinstance(due_utc, datetime):
+        raise FeedbackError("due", "must be a date and time")
+    if due_utc.tzinfo is None:
+        raise FeedbackError("due", "must carry a time zone (it is stored in UTC)")
+    now = utc_now(now)
+    old = _snapshot(item)
+    item.department = department
+    item.owner = owner
+    item.due_utc = due_utc.astimezone(UTC)
+    if item.status == "received":
+        item.status = "assigned"
+        item.assigned_at = now
+        item.assigned_by = actor.username
+    return _save(session, actor, item, "assign", old, expected_version, now)
+
+
+def answer(
+    session: Session,
+    actor: Principal,
+    item_id: int,
+    expected_version: int,
+    *,
+    text: str,
+    now: datetime | None = None,
+) -> FeedbackView:
+    """Province staff answer an assigned item; the commune is notified."""
+    item = _load_for_change(session, actor, item_id, expected_version)
+    _require_triage(actor, item, "answer")
+    _require_status(item, "answer")
+    reply = _text("answer", text, MAX_TEXT)
+    now = utc_now(now)
+    old = _snapshot(item)
+    item.answer = reply
+    item.status = "answered"
+    item.answered_at = now
+    item.answered_by = actor.username
+    item.answer_count += 1
+    return _save(session, actor, item, "answer", old, expected_version, now)
+
+
+def close(
+    session: Session,
+    actor: Principal,
+    item_id: int,
+    expected_version: int,
+    *,
+    note: str = "",
+    now: datetime | None = None,
+) -> FeedbackView:
+    """Province staff close an answered item (*note* goes to the audit log)."""
+    item = _load_for_change(session, actor, item_id, expected_version)
+    _require_triage(actor, item, "close")
+    _require_status(item, "close")
+    note = _text("note", note, MAX_TEXT, required=False)
+    now = utc_now(now)
+    old = _snapshot(item)
+    item.status = "closed"
+    item.closed_at = now
+    item.closed_by = actor.username
+    return _save(session, actor, item, "close", old, expected_version, now, note)
+
+
+def reopen(
+    session: Session,
+    actor: Principal,
+    item_id: int,
+    expected_version: int,
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> FeedbackView:
+    """Send an answered or closed item back to ``received`` with a reason.
+
+    Allowed to the item's commune leader (the answer did not solve it) and to
+    the province's staff. Starts a new cycle: step times are cleared, the
+    province is notified again.
+    """
+    item = _load_for_change(session, actor, item_id, expected_version)
+    require(
+        (actor.role is Role.COMMUNE and actor.commune_code == item.commune_code)
+        or can_manage_province(actor, item.province_code),
+        f"reopen feedback #{item_id}",
+    )
+    _require_status(item, "reopen")
+    why = _text("reason", reason, MAX_TEXT)
+    now = utc_now(now)
+    old = _snapshot(item)
+    item.status = "received"
+    item.reopen_reason = why
+    item.raised_at = now
+    item.raise_count += 1
+    item.assigned_at = item.assigned_by = None
+    item.answered_at = item.answered_by = None
+    item.closed_at = item.closed_by = None
+    view = _save(session, actor, item, "reopen", old, expected_version, now, why)
+    if actor.role is Role.COMMUNE:
+        _upsert_seen(session, actor.username, [(item.id, item.raise_count, None)], now)
+    return view

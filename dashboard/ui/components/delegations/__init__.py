@@ -1,0 +1,1 @@
+"""Pieces of the delegations page (:mod:`dashboard.ui.views.delegations`)."""

@@ -1,0 +1,85 @@
+"""AppTest of the plans and readiness pages on the demo data (Wipha drill)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.auth import Principal, Role
+from dashboard.bootstrap import open_context
+from dashboard.config import load_settings
+from dashboard.demo.plans import seed_demo_plans
+from tests.support.apptest import open_view
+
+pytestmark = pytest.mark.usefixtures("ui_environment")
+
+COMMUNE = Principal("demo-commune", Role.COMMUNE, "UBND xã", commune_code="13003")
+PROVINCE = Principal(
+    "demo-province", Role.PROVINCE, "Ban Chỉ huy", province_codes=frozenset({"33"})
+)
+VOLUNTEER = Principal("demo-volunteer", Role.VOLUNTEER, "Đoàn viên")
+
+
+@pytest.fixture(scope="module")
+def seeded(ui_environment):
+    ctx = open_context(load_settings())  # demo mode seeds the drill plans
+    assert seed_demo_plans(ctx) == []  # already there: seeding is idempotent
+    ctx.engine.dispose()
+
+
+def test_commune_leader_sees_the_checklist_by_pillar(seeded):
+    at = open_view("plans", COMMUNE)
+    assert not at.exception, at.exception
+    headings = [s.value for s in at.subheader]
+    assert "Chỉ huy tại chỗ" in headings and "Hậu cần tại chỗ" in headings
+    assert "Sẵn sàng 0%" in at.markdown[0].value
+
+
+def test_english_checklist(seeded):
+    at = open_view("plans", COMMUNE, lang="en")
+    assert not at.exception
+    assert "On-the-spot command" in [s.value for s in at.subheader]
+
+
+def test_province_board_lists_the_demo_communes(seeded):
+    at = open_view("readiness", PROVINCE)
+    assert not at.exception, at.exception
+    assert any("104 xã" in m.value for m in at.markdown)
+
+
+def test_volunteer_is_turned_away(seeded):
+    at = open_view("readiness", VOLUNTEER)
+    assert not at.exception
+    assert at.info[0].value.startswith("Trang này dành cho")
+
+
+def test_the_board_says_which_communes_a_delegation_covers(seeded):
+    from datetime import timedelta
+
+    from dashboard.delegations import DelegationDraft, StopInput, create_delegation
+    from dashboard.events import active_events
+    from dashboard.scenario.drill import DRILL_CLOCK
+
+    ctx = open_context(load_settings())
+    with ctx.transaction() as session:
+        (event,) = [e for e in active_events(session) if e.is_drill]
+        create_delegation(
+            session,
+            PROVINCE,
+            event.id,
+            "33",
+            DelegationDraft(
+                name="Đoàn kiểm tra ven biển",
+                leader_username="demo-province",
+                leader_phone="0912345678",
+                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
+                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=3),
+                communes=[StopInput("13003")],
+            ),
+        )
+    ctx.engine.dispose()
+    at = open_view("readiness", PROVINCE)
+    assert not at.exception, at.exception
+    board = next(d.value for d in at.dataframe if "Đoàn công tác" in d.value.columns)
+    covered = board.set_index("Xã/phường")["Đoàn công tác"]
+    assert covered["Xã Đồng Châu"] == "Đã lên kế hoạch"
+    assert (covered.drop("Xã Đồng Châu") == "—").all()

@@ -30,7 +30,6 @@ default to the wall clock.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -40,7 +39,6 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
-import puremagic
 from sqlalchemy import and_, case, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -57,6 +55,7 @@ from dashboard.auth import (
     can_read_province,
     require,
 )
+from dashboard.core import files
 from dashboard.store.feedback_schema import (
     CATEGORIES,
     STATUSES,
@@ -75,6 +74,7 @@ __all__ = [
     "TRANSITIONS",
     "URGENCIES",
     "Attachment",
+    "AttachmentRefused",
     "ConflictError",
     "FeedbackError",
     "FeedbackView",
@@ -83,7 +83,9 @@ __all__ = [
     "answer",
     "assign",
     "attachment_file",
+    "attachment_thumbnail",
     "check_attachment",
+    "clean_attachment",
     "close",
     "due_default",
     "get_item",
@@ -123,8 +125,12 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": ".webp",
     "application/pdf": ".pdf",
 }
-_PILLOW_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ATTACHMENT_DIR = "feedback"
+#: Thumbnails (JPEG) of image attachments, under the same name as the file.
+THUMB_DIR = "feedback_thumbs"
+#: Image attachments are stored re-encoded, at most this many px on a side.
+ATTACHMENT_MAX_EDGE = 2048
+THUMB_EDGE = 480
 
 
 class FeedbackError(ValueError):
@@ -133,6 +139,31 @@ class FeedbackError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+class AttachmentRefused(FeedbackError):
+    """The attachment failed the file checks; ``key`` and ``params`` say why
+    (see :mod:`dashboard.core.files`)."""
+
+    def __init__(self, refusal: files.FileRefused) -> None:
+        reason = str(refusal)
+        if refusal.key in _TYPE_REFUSALS:
+            reason = (
+                "only PNG, JPEG or WebP images and PDF documents are accepted "
+                f"({reason})"
+            )
+        super().__init__("attachment", reason)
+        self.key = refusal.key
+        self.params = refusal.params
+
+
+_TYPE_REFUSALS = {
+    "file.executable",
+    "file.svg",
+    "file.html",
+    "file.unsupported",
+    "file.wrong_type",
+}
 
 
 class NotFound(LookupError):
@@ -433,76 +464,55 @@ def _clean_filename(name: str) -> str:
     return base[:255] or "attachment"
 
 
-def check_attachment(attachment: Attachment) -> str:
-    """Return the content type of an acceptable attachment.
+def clean_attachment(attachment: Attachment) -> files.CleanFile:
+    """The attachment as it is to be stored.
 
-    The type is detected from the content (puremagic), then the file is
-    opened by the library that reads it (Pillow for images, pypdf for PDF);
-    the file name's extension plays no part.
+    The type is detected from the content, never from the name; images are
+    re-encoded (metadata such as GPS dropped, at most
+    :data:`ATTACHMENT_MAX_EDGE` px) with a thumbnail; PDFs are parsed and
+    refused when they carry scripts, actions, embedded files or forms (see
+    :mod:`dashboard.core.files`).
 
     Raises
     ------
-    FeedbackError
-        (field ``attachment``) for an empty or oversized file, a type other
-        than PNG, JPEG, WebP or PDF (SVG, HTML, executables …), or a file
-        that does not open as what it claims to be.
+    AttachmentRefused
+        (a :class:`FeedbackError` on field ``attachment``) for an empty or
+        oversized file, a type other than PNG, JPEG, WebP or PDF (SVG, HTML,
+        executables …), an image over the pixel limit, or a damaged or
+        active file.
     """
-    data = attachment.data
-    if not data:
-        raise FeedbackError("attachment", "the file is empty")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise FeedbackError(
-            "attachment",
-            f"the file is {len(data):,} bytes; at most "
-            f"{MAX_ATTACHMENT_BYTES:,} bytes are allowed",
-        )
     try:
-        detected = puremagic.from_string(data, mime=True)
-    except (puremagic.PureError, ValueError):
-        detected = ""
-    if detected not in ALLOWED_ATTACHMENT_TYPES:
-        raise FeedbackError(
-            "attachment",
-            f"only PNG, JPEG or WebP images and PDF documents are accepted "
-            f"(this file's content is {detected or 'not recognised'})",
+        return files.clean_upload(
+            attachment.data,
+            accept=("image", "pdf"),
+            max_bytes=MAX_ATTACHMENT_BYTES,
+            max_edge=ATTACHMENT_MAX_EDGE,
+            thumb_edge=THUMB_EDGE,
         )
-    if detected == "application/pdf":
+    except files.FileRefused as exc:
+        raise AttachmentRefused(exc) from None
+
+
+def check_attachment(attachment: Attachment) -> str:
+    """Return the content type of an acceptable attachment (see
+    :func:`clean_attachment`, which raises the same errors)."""
+    return clean_attachment(attachment).mime
+
+
+def _store_attachment(session: Session, data_dir: Path, clean: files.CleanFile) -> str:
+    """Write the file (and thumbnail), mode 0600 in 0700 folders; remove them
+    again if the transaction rolls back."""
+    name = f"{uuid.uuid4().hex}{ALLOWED_ATTACHMENT_TYPES[clean.mime]}"
+    relative = f"{ATTACHMENT_DIR}/{name}"
+    written = [files.private_dir(data_dir, ATTACHMENT_DIR) / name]
+    files.write_private(written[0], clean.data)
+    if clean.thumb is not None:
+        written.append(files.private_dir(data_dir, THUMB_DIR) / f"{name}.jpg")
         try:
-            from pypdf import PdfReader
-
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-        except Exception as exc:
-            raise FeedbackError(
-                "attachment", f"the PDF cannot be read ({exc})"
-            ) from exc
-        if pages < 1:
-            raise FeedbackError("attachment", "the PDF has no pages")
-        return detected
-    try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format
-            image.verify()
-    except Exception as exc:
-        raise FeedbackError("attachment", f"the image cannot be read ({exc})") from exc
-    if _PILLOW_FORMATS.get(fmt or "") != detected:
-        raise FeedbackError(
-            "attachment", f"the image's content ({fmt}) does not match {detected}"
-        )
-    return detected
-
-
-def _store_attachment(
-    session: Session, data_dir: Path, attachment: Attachment, mime: str
-) -> str:
-    """Write the file; remove it again if the transaction rolls back."""
-    folder = Path(data_dir) / ATTACHMENT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{ATTACHMENT_DIR}/{uuid.uuid4().hex}{ALLOWED_ATTACHMENT_TYPES[mime]}"
-    path = Path(data_dir) / relative
-    with path.open("xb") as fh:
-        fh.write(attachment.data)
+            files.write_private(written[1], clean.thumb)
+        except BaseException:
+            written[0].unlink(missing_ok=True)
+            raise
     state = {"committed": False}
 
     def _committed(_session: Session) -> None:
@@ -510,11 +520,37 @@ def _store_attachment(
 
     def _rolled_back(_session: Session) -> None:
         if not state["committed"]:
-            path.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
 
     event.listen(session, "after_commit", _committed, once=True)
     event.listen(session, "after_rollback", _rolled_back, once=True)
     return relative
+
+
+def attachment_thumbnail(
+    session: Session, actor: Principal, item_id: int, data_dir: Path
+) -> bytes | None:
+    """The JPEG thumbnail of an item's image attachment, if there is one.
+
+    Pages show this, never the original. ``None`` for PDFs and for
+    attachments stored before thumbnails existed.
+
+    Raises
+    ------
+    PermissionDenied
+        When the actor may not read the item.
+    """
+    item = _load(session, item_id)
+    require(can_read_commune(actor, item.commune_code), f"read feedback #{item_id}")
+    if not item.attachment_path:
+        return None
+    root = (Path(data_dir) / THUMB_DIR).resolve()
+    name = PurePath(item.attachment_path).name
+    path = (root / f"{name}.jpg").resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path.read_bytes()
 
 
 def attachment_file(
@@ -579,7 +615,8 @@ def raise_item(
     if attachment is not None:
         if data_dir is None:
             raise ValueError("data_dir is needed to store an attachment")
-        mime = check_attachment(attachment)
+        clean = clean_attachment(attachment)
+        mime = clean.mime
     now = _now(now)
     item = FeedbackItem(
         commune_code=commune_code,
@@ -599,10 +636,10 @@ def raise_item(
     )
     if attachment is not None:
         assert data_dir is not None
-        item.attachment_path = _store_attachment(session, data_dir, attachment, mime)
+        item.attachment_path = _store_attachment(session, data_dir, clean)
         item.attachment_name = _clean_filename(attachment.name)
         item.attachment_mime = mime
-        item.attachment_size = len(attachment.data)
+        item.attachment_size = len(clean.data)
     session.add(item)
     session.flush()
     audit.record(

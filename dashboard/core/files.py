@@ -474,7 +474,7 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[bytes]:
             )
         parts.append("".join(letters))
     return re.compile(
-        ("/(" + "|".join(parts) + r")(?![^\s/<>\[\]()%{}])").encode("ascii")
+        ("/(" + "|".join(parts) + r")(?![^\s\x00/<>\[\]()%{}])").encode("ascii")
     )
 
 
@@ -597,6 +597,13 @@ def _broken(what: str, detail: str) -> FileRefused:
     )
 
 
+def _broken_at(what: str, detail: str, rest: bytes) -> FileRefused:
+    """:func:`_broken`, unless *rest* (the data the walk could not place)
+    holds a web page or script: then that refusal is raised."""
+    _polyglot(what, rest)
+    return _broken(what, detail)
+
+
 def _polyglot(what: str, chunk: bytes) -> None:
     marker = _marker(chunk)
     if marker:
@@ -611,32 +618,39 @@ def _polyglot(what: str, chunk: bytes) -> None:
 def _check_mp4(data: bytes) -> None:
     what, n, pos, types = "MP4", len(data), 0, []
     _polyglot(what, data[:HEAD_BYTES])
+    _polyglot(what, data[-HEAD_BYTES:])
     while pos < n:
         if n - pos < 8:
-            raise _broken(what, f"{n - pos} stray bytes after the last box")
+            raise _broken_at(
+                what, f"{n - pos} stray bytes after the last box", data[pos:]
+            )
         size, kind = struct.unpack(">I4s", data[pos : pos + 8])
         header = 8
         if size == 1:
             if n - pos < 16:
-                raise _broken(what, "truncated box header")
+                raise _broken_at(what, "truncated box header", data[pos:])
             size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
             header = 16
         elif size == 0:
             size = n - pos
         if not all(0x20 <= b <= 0x7E for b in kind):
-            raise _broken(what, f"invalid box type at byte {pos}")
+            raise _broken_at(what, f"invalid box type at byte {pos}", data[pos:])
         if size < header or pos + size > n:
-            raise _broken(
-                what, f"box {kind.decode()!r} at byte {pos} overruns the file"
+            raise _broken_at(
+                what,
+                f"box {kind.decode()!r} at byte {pos} overruns the file",
+                data[pos:],
             )
         if not types and kind != b"ftyp":
-            raise _broken(what, "the file does not start with an ftyp box")
+            raise _broken_at(
+                what, "the file does not start with an ftyp box", data[pos:]
+            )
         if kind != b"mdat":
             _polyglot(what, data[pos + header : pos + size])
         types.append(kind)
         pos += size
     if b"moov" not in types:
-        raise _broken(what, "no moov box (no track description)")
+        raise _broken_at(what, "no moov box (no track description)", data[pos:])
 
 
 def _vint(data: bytes, pos: int, keep_marker: bool = False) -> tuple[int | None, int]:
@@ -664,6 +678,7 @@ def _ebml_element(data: bytes, pos: int) -> tuple[int, int | None, int]:
 def _check_webm(data: bytes) -> None:
     what, n = "WebM", len(data)
     _polyglot(what, data[:HEAD_BYTES])
+    _polyglot(what, data[-HEAD_BYTES:])
     try:
         ident, size, start = _ebml_element(data, 0)
         if ident != 0x1A45DFA3 or size is None or start + size > n:
@@ -685,6 +700,7 @@ def _check_webm(data: bytes) -> None:
         if end > n:
             raise ValueError("the Segment overruns the file")
         if end < n:
+            _polyglot(what, data[end:])
             raise ValueError(f"{n - end} bytes of trailing data after the Segment")
         while pos < end:
             child, child_size, body = _ebml_element(data, pos)
@@ -760,20 +776,22 @@ def _check_mp3(data: bytes) -> None:
 def _check_ogg(data: bytes) -> None:
     what, n, pos = "Ogg", len(data), 0
     _polyglot(what, data[:HEAD_BYTES])
+    _polyglot(what, data[-HEAD_BYTES:])
     while pos < n:
         if data[pos : pos + 4] != b"OggS" or pos + 27 > n or data[pos + 4] != 0:
-            raise _broken(what, f"no Ogg page at byte {pos}")
+            raise _broken_at(what, f"no Ogg page at byte {pos}", data[pos:])
         segments = data[pos + 26]
         if pos + 27 + segments > n:
-            raise _broken(what, f"truncated page at byte {pos}")
+            raise _broken_at(what, f"truncated page at byte {pos}", data[pos:])
         pos += 27 + segments + sum(data[pos + 27 : pos + 27 + segments])
     if pos != n:
-        raise _broken(what, "the last page overruns the file")
+        raise _broken_at(what, "the last page overruns the file", data[pos:])
 
 
 def _check_wav(data: bytes) -> None:
     what, n = "WAV", len(data)
     _polyglot(what, data[:HEAD_BYTES])
+    _polyglot(what, data[-HEAD_BYTES:])
     size = struct.unpack("<I", data[4:8])[0] if n >= 12 else 0
     if n < 12 or 8 + size > n or n - (8 + size) > 1:
         raise _broken(what, "the RIFF size does not match the file")

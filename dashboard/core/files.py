@@ -555,8 +555,8 @@ def check_pdf(data: bytes) -> PdfReader:
     ------
     FileRefused
         ``file.corrupt_pdf``, ``file.encrypted_pdf``, ``file.pdf_javascript``,
-        ``file.pdf_launch``, ``file.pdf_embedded_file``, ``file.pdf_form`` or
-        ``file.pdf_action``.
+        ``file.pdf_launch``, ``file.pdf_embedded_file``, ``file.pdf_form``,
+        ``file.pdf_action`` or ``file.polyglot``.
     """
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -581,6 +581,12 @@ def check_pdf(data: bytes) -> PdfReader:
             detail=detail,
         ) from None
     _raw_scan(data, "the file")
+    # Readers ignore what comes before the header or after the last %%EOF;
+    # a web page hidden there makes a polyglot.
+    _polyglot("PDF", data[: data.find(b"%PDF-")])
+    end = data.rfind(b"%%EOF")
+    if end >= 0:
+        _polyglot("PDF", data[end + 5 :])
     return reader
 
 

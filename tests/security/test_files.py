@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
@@ -298,6 +298,11 @@ ATTACKS = {
         "pdf",
         "file.corrupt_pdf",
     ),
+    "pdf with html after %%EOF": (
+        lambda: clean_pdf() + b" " * files.HEAD_BYTES + HTML,
+        "pdf",
+        "file.polyglot",
+    ),
     "mp4 with html appended": (lambda: mp4(HTML), "video", "file.polyglot"),
     "mp4 with html in a free box": (
         lambda: mp4(box(b"free", HTML)),
@@ -542,14 +547,16 @@ def test_pillow_limit_is_set_low():
     assert Image.MAX_IMAGE_PIXELS == files.MAX_PIXELS == 40_000_000
 
 
-def test_the_bomb_is_refused_before_decoding(monkeypatch):
+@pytest.mark.parametrize("side", [6_500, 13_000, 100_000])
+def test_the_bomb_is_refused_before_decoding(monkeypatch, side):
     def no_decoding(self):
         raise AssertionError("pixels were decoded")
 
-    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
     with pytest.raises(files.FileRefused) as refused:
-        files.open_image(png_declaring(13_000, 13_000))
-    assert refused.value.params["pixels"] == 169_000_000
+        files.load_image(png_declaring(side, side))
+    assert refused.value.key == "file.image_too_large"
+    assert refused.value.params["pixels"] == side * side
     assert refused.value.params["limit"] == "40"
 
 

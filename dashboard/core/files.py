@@ -531,15 +531,20 @@ def _check_pdf_object(top: PdfObject, where: str) -> None:
             for key, value in obj.items():
                 if key in _PDF_KEYS:
                     raise _pdf_refusal(_PDF_KEYS[key], key, where)
-                if isinstance(value, IndirectObject):
-                    continue  # visited on its own
-                if key == "/S" and isinstance(value, NameObject):
-                    if value in _PDF_ACTIONS:
-                        raise _pdf_refusal(_PDF_ACTIONS[value], value, where)
-                if key in ("/Type", "/Subtype") and isinstance(value, NameObject):
-                    if value in _PDF_TYPES:
-                        raise _pdf_refusal(_PDF_TYPES[value], value, where)
-                stack.append(value)
+                name = value
+                if key in ("/S", "/Type", "/Subtype"):  # also when given by reference
+                    name = (
+                        value.get_object()
+                        if isinstance(value, IndirectObject)
+                        else value
+                    )
+                if isinstance(name, NameObject):
+                    if key == "/S" and name in _PDF_ACTIONS:
+                        raise _pdf_refusal(_PDF_ACTIONS[name], name, where)
+                    if key in ("/Type", "/Subtype") and name in _PDF_TYPES:
+                        raise _pdf_refusal(_PDF_TYPES[name], name, where)
+                if not isinstance(value, IndirectObject):  # those are visited alone
+                    stack.append(value)
             if isinstance(obj, StreamObject) and obj.get("/Type") == "/ObjStm":
                 _raw_scan(obj.get_data(), where)
         elif isinstance(obj, ArrayObject):

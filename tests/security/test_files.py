@@ -252,6 +252,13 @@ ATTACKS = {
         "pdf",
         "file.pdf_launch",
     ),
+    "pdf with a launch action whose type is given by reference": (
+        lambda: simple_pdf(
+            b"/OpenAction << /S 4 0 R /F (calc.exe) >>", b"", b"/Launch"
+        ),
+        "pdf",
+        "file.pdf_launch",
+    ),
     "pdf with a page /AA launch action": (
         lambda: simple_pdf(b"", b"/AA << /O << /S /Launch /F (calc.exe) >> >>"),
         "pdf",
@@ -568,6 +575,18 @@ def test_object_stream_js_is_found_through_the_parsed_graph():
     with pytest.raises(files.FileRefused) as refused:
         files.check_pdf(data)
     assert refused.value.key == "file.pdf_javascript"
+
+
+@pytest.mark.parametrize(
+    "case",
+    sorted(c for c in ATTACKS if ATTACKS[c][1] == "pdf" and "pdf_" in ATTACKS[c][2]),
+)
+def test_the_parsed_object_graph_alone_finds_every_active_pdf(monkeypatch, case):
+    build, _, key = ATTACKS[case]
+    monkeypatch.setattr(files, "_raw_scan", lambda *args: None)
+    with pytest.raises(files.FileRefused) as refused:
+        files.check_pdf(build())
+    assert refused.value.key == key
 
 
 def test_raw_names_escaped_letter_by_letter_are_found():

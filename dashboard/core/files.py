@@ -774,11 +774,15 @@ def _check_mp3(data: bytes) -> None:
                     raise ValueError("bad ID3 tag size")
                 size = (size << 7) | b
             pos = 10 + size + (10 if data[5] & 0x10 else 0)
-        for _ in range(3):  # three frames in a row (or the end of the file)
+        frames = 0
+        while frames < 3:  # three frames in a row (or the end of the file)
             if pos >= len(data) or data[pos : pos + 3] == b"TAG":
                 break
             pos += _mp3_frame(data, pos)
-        if pos == 0 or (pos > len(data)):
+            frames += 1
+        if frames == 0:
+            raise ValueError("no audio frame")
+        if pos > len(data):
             raise ValueError("truncated frame")
     except ValueError as exc:
         raise _broken(what, str(exc)) from None

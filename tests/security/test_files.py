@@ -656,6 +656,23 @@ def test_media_containers(build, fmt, mime):
     assert refused.value.params["marker"] in ("<html", "<body", "<script")
 
 
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"ID3\x03\x00\x00\x00\x00\x00\x00", "MP3"),  # a tag, no audio
+        (b"\xff\xfb\x90\x00" + bytes(100), "MP3"),  # a frame cut short
+        (ogg()[:-2], "OGG"),
+        (wav()[:-10], "WAV"),
+        (webm()[:-2], "WEBM"),
+        (mp4()[:-1], "MP4"),
+    ],
+)
+def test_truncated_media_is_refused(data, fmt):
+    with pytest.raises(files.FileRefused) as refused:
+        files.check_media(data, fmt)
+    assert refused.value.key == "file.corrupt_media"
+
+
 def test_a_video_without_ftyp_first_is_refused():
     data = mp4()
     moved = data[32:] + data[:32]  # moov first: not the box walk we accept

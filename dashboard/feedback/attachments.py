@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
 import uuid
 from pathlib import Path, PurePath
 
-import puremagic
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -16,17 +14,20 @@ from dashboard.auth import (
     can_read_commune,
     require,
 )
+from dashboard.core import files
 from dashboard.core.errors import NotFound
 
 # --------------------------------------------------------------------------- #
 # attachments
 from dashboard.feedback.model import (
-    _PILLOW_FORMATS,
     ALLOWED_ATTACHMENT_TYPES,
     ATTACHMENT_DIR,
+    ATTACHMENT_MAX_EDGE,
     MAX_ATTACHMENT_BYTES,
+    THUMB_DIR,
+    THUMB_EDGE,
     Attachment,
-    FeedbackError,
+    AttachmentRefused,
 )
 from dashboard.feedback.rules import _load
 
@@ -37,76 +38,55 @@ def _clean_filename(name: str) -> str:
     return base[:255] or "attachment"
 
 
-def check_attachment(attachment: Attachment) -> str:
-    """Return the content type of an acceptable attachment.
+def clean_attachment(attachment: Attachment) -> files.CleanFile:
+    """The attachment as it is to be stored.
 
-    The type is detected from the content (puremagic), then the file is
-    opened by the library that reads it (Pillow for images, pypdf for PDF);
-    the file name's extension plays no part.
+    The type is detected from the content, never from the name; images are
+    re-encoded (metadata such as GPS dropped, at most
+    :data:`ATTACHMENT_MAX_EDGE` px) with a thumbnail; PDFs are parsed and
+    refused when they carry scripts, actions, embedded files or forms (see
+    :mod:`dashboard.core.files`).
 
     Raises
     ------
-    FeedbackError
-        (field ``attachment``) for an empty or oversized file, a type other
-        than PNG, JPEG, WebP or PDF (SVG, HTML, executables …), or a file
-        that does not open as what it claims to be.
+    AttachmentRefused
+        (a :class:`FeedbackError` on field ``attachment``) for an empty or
+        oversized file, a type other than PNG, JPEG, WebP or PDF (SVG, HTML,
+        executables …), an image over the pixel limit, or a damaged or
+        active file.
     """
-    data = attachment.data
-    if not data:
-        raise FeedbackError("attachment", "the file is empty")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise FeedbackError(
-            "attachment",
-            f"the file is {len(data):,} bytes; at most "
-            f"{MAX_ATTACHMENT_BYTES:,} bytes are allowed",
-        )
     try:
-        detected = puremagic.from_string(data, mime=True)
-    except (puremagic.PureError, ValueError):
-        detected = ""
-    if detected not in ALLOWED_ATTACHMENT_TYPES:
-        raise FeedbackError(
-            "attachment",
-            f"only PNG, JPEG or WebP images and PDF documents are accepted "
-            f"(this file's content is {detected or 'not recognised'})",
+        return files.clean_upload(
+            attachment.data,
+            accept=("image", "pdf"),
+            max_bytes=MAX_ATTACHMENT_BYTES,
+            max_edge=ATTACHMENT_MAX_EDGE,
+            thumb_edge=THUMB_EDGE,
         )
-    if detected == "application/pdf":
+    except files.FileRefused as exc:
+        raise AttachmentRefused(exc) from None
+
+
+def check_attachment(attachment: Attachment) -> str:
+    """Return the content type of an acceptable attachment (see
+    :func:`clean_attachment`, which raises the same errors)."""
+    return clean_attachment(attachment).mime
+
+
+def _store_attachment(session: Session, data_dir: Path, clean: files.CleanFile) -> str:
+    """Write the file (and thumbnail), mode 0600 in 0700 folders; remove them
+    again if the transaction rolls back."""
+    name = f"{uuid.uuid4().hex}{ALLOWED_ATTACHMENT_TYPES[clean.mime]}"
+    relative = f"{ATTACHMENT_DIR}/{name}"
+    written = [files.private_dir(data_dir, ATTACHMENT_DIR) / name]
+    files.write_private(written[0], clean.data)
+    if clean.thumb is not None:
+        written.append(files.private_dir(data_dir, THUMB_DIR) / f"{name}.jpg")
         try:
-            from pypdf import PdfReader
-
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-        except Exception as exc:
-            raise FeedbackError(
-                "attachment", f"the PDF cannot be read ({exc})"
-            ) from exc
-        if pages < 1:
-            raise FeedbackError("attachment", "the PDF has no pages")
-        return detected
-    try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format
-            image.verify()
-    except Exception as exc:
-        raise FeedbackError("attachment", f"the image cannot be read ({exc})") from exc
-    if _PILLOW_FORMATS.get(fmt or "") != detected:
-        raise FeedbackError(
-            "attachment", f"the image's content ({fmt}) does not match {detected}"
-        )
-    return detected
-
-
-def _store_attachment(
-    session: Session, data_dir: Path, attachment: Attachment, mime: str
-) -> str:
-    """Write the file; remove it again if the transaction rolls back."""
-    folder = Path(data_dir) / ATTACHMENT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{ATTACHMENT_DIR}/{uuid.uuid4().hex}{ALLOWED_ATTACHMENT_TYPES[mime]}"
-    path = Path(data_dir) / relative
-    with path.open("xb") as fh:
-        fh.write(attachment.data)
+            files.write_private(written[1], clean.thumb)
+        except BaseException:
+            written[0].unlink(missing_ok=True)
+            raise
     state = {"committed": False}
 
     def _committed(_session: Session) -> None:
@@ -114,11 +94,37 @@ def _store_attachment(
 
     def _rolled_back(_session: Session) -> None:
         if not state["committed"]:
-            path.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
 
     event.listen(session, "after_commit", _committed, once=True)
     event.listen(session, "after_rollback", _rolled_back, once=True)
     return relative
+
+
+def attachment_thumbnail(
+    session: Session, actor: Principal, item_id: int, data_dir: Path
+) -> bytes | None:
+    """The JPEG thumbnail of an item's image attachment, if there is one.
+
+    Pages show this, never the original. ``None`` for PDFs and for
+    attachments stored before thumbnails existed.
+
+    Raises
+    ------
+    Forbidden
+        When the actor may not read the item.
+    """
+    item = _load(session, item_id)
+    require(can_read_commune(actor, item.commune_code), f"read feedback #{item_id}")
+    if not item.attachment_path:
+        return None
+    root = (Path(data_dir) / THUMB_DIR).resolve()
+    name = PurePath(item.attachment_path).name
+    path = (root / f"{name}.jpg").resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path.read_bytes()
 
 
 def attachment_file(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from dashboard.core import files
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import utc_now
 
@@ -34,8 +35,12 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": ".webp",
     "application/pdf": ".pdf",
 }
-_PILLOW_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ATTACHMENT_DIR = "feedback"
+#: Thumbnails (JPEG) of image attachments, under the same name as the file.
+THUMB_DIR = "feedback_thumbs"
+#: Image attachments are stored re-encoded, at most this many px on a side.
+ATTACHMENT_MAX_EDGE = 2048
+THUMB_EDGE = 480
 
 
 class FeedbackError(Invalid):
@@ -44,6 +49,31 @@ class FeedbackError(Invalid):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+class AttachmentRefused(FeedbackError):
+    """The attachment failed the file checks; ``key`` and ``params`` say why
+    (see :mod:`dashboard.core.files`)."""
+
+    def __init__(self, refusal: files.FileRefused) -> None:
+        reason = str(refusal)
+        if refusal.key in _TYPE_REFUSALS:
+            reason = (
+                "only PNG, JPEG or WebP images and PDF documents are accepted "
+                f"({reason})"
+            )
+        super().__init__("attachment", reason)
+        self.key = refusal.key
+        self.params = refusal.params
+
+
+_TYPE_REFUSALS = {
+    "file.executable",
+    "file.svg",
+    "file.html",
+    "file.unsupported",
+    "file.wrong_type",
+}
 
 
 def item_conflict(

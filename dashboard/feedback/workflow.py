@@ -46,7 +46,7 @@ from dashboard.core.time import utc_now
 from dashboard.feedback.attachments import (
     _clean_filename,
     _store_attachment,
-    check_attachment,
+    clean_attachment,
 )
 
 # --------------------------------------------------------------------------- #
@@ -113,7 +113,8 @@ def raise_item(
     if attachment is not None:
         if data_dir is None:
             raise ValueError("data_dir is needed to store an attachment")
-        mime = check_attachment(attachment)
+        clean = clean_attachment(attachment)
+        mime = clean.mime
     now = utc_now(now)
     item = FeedbackItem(
         commune_code=commune_code,
@@ -133,10 +134,10 @@ def raise_item(
     )
     if attachment is not None:
         assert data_dir is not None
-        item.attachment_path = _store_attachment(session, data_dir, attachment, mime)
+        item.attachment_path = _store_attachment(session, data_dir, clean)
         item.attachment_name = _clean_filename(attachment.name)
         item.attachment_mime = mime
-        item.attachment_size = len(attachment.data)
+        item.attachment_size = len(clean.data)
     session.add(item)
     session.flush()
     audit.record(

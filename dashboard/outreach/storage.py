@@ -18,6 +18,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from dashboard.core.files import FILE_MODE, private_dir
+
 PREFIX = "outreach"
 
 
@@ -48,7 +50,8 @@ class FileStore(Protocol):
 
 
 class LocalFileStore:
-    """Files under ``<data_dir>/outreach/``, written atomically.
+    """Files under ``<data_dir>/outreach/``, written atomically, mode 0600 in
+    folders of mode 0700.
 
     A write goes to a temporary file in the target folder, is flushed to disk,
     then renamed over the final name (atomic on POSIX), so a reader never sees
@@ -70,10 +73,11 @@ class LocalFileStore:
         target = self.path(key)
         if target.exists() and target.stat().st_size == len(data):
             return key, False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir, *PurePosixPath(key).parent.parts)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), FILE_MODE)
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -11,6 +11,10 @@ or pypdf actually reading it), never from its name. What is accepted:
   refused; the text of the pages becomes the light version (plain text);
 * videos (MP4/3GP, WebM): stored as is (no light version; share a link).
 
+The checks themselves (type from content, pixel limit before decoding,
+active-content scan of PDFs, container walk of videos) live in
+:mod:`dashboard.core.files`, shared with feedback and plan photos.
+
 SVG, HTML and executables are refused by name. Every refusal is an
 :class:`UploadRejected` with a ``code`` (for the translated message) and an
 English message naming what is wrong. Nothing is stored here: this module
@@ -19,19 +23,16 @@ only computes bytes; :mod:`dashboard.outreach.catalog` stores them.
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass, field
 
-import puremagic
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
+from PIL import Image
+
+from dashboard.core import files
 
 MB = 1024 * 1024
 MAX_BYTES = {"image": 20 * MB, "pdf": 30 * MB, "video": 90 * MB}
 """Largest accepted upload per family (Streamlit itself caps uploads at 100 MB)."""
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = files.MAX_PIXELS
 MAIN_MAX_PX = 4096
 LIGHT_MAX_PX = 1280
 LIGHT_MAX_BYTES = 100 * 1024
@@ -48,13 +49,27 @@ FAMILY_OF_KIND = {
 """Which file families each material kind takes (other kinds take no file)."""
 
 
-class UploadRejected(ValueError):
-    """The file was refused; ``code`` names the reason for the UI."""
+class UploadRejected(files.FileRefused):
+    """The file was refused; ``code`` names the reason, ``key`` its message.
 
-    def __init__(self, code: str, message: str, **params: object) -> None:
-        super().__init__(message)
+    Refusals of the shared checks keep their ``file.*`` key (``code`` is the
+    part after ``file.``); the library's own use ``outreach.reject.<code>``.
+    """
+
+    def __init__(
+        self, code: str, message: str, *, key: str | None = None, **params: object
+    ) -> None:
+        super().__init__(key or f"outreach.reject.{code}", message, **params)
         self.code = code
-        self.params = params
+
+    @classmethod
+    def from_refusal(cls, exc: files.FileRefused) -> UploadRejected:
+        code = exc.key.removeprefix("file.")
+        return cls(code, str(exc), key=exc.key, **exc.params)
+
+
+ACCEPTED = "JPEG, PNG, WebP, GIF, PDF, MP4, WebM"
+_DESCRIPTION = {"WEBP": "WebP", "WEBM": "WebM"}
 
 
 @dataclass(frozen=True)
@@ -78,97 +93,36 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
-def _head_text(data: bytes) -> str:
-    head = data[:4096]
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            head = head[len(bom) :]
-    return head.decode("utf-8", errors="ignore").lstrip().lower()
-
-
 def sniff(data: bytes) -> tuple[str, str]:
-    """(family, description) of *data* from its first bytes.
+    """(family, description) of *data* from its content (see
+    :func:`dashboard.core.files.sniff`).
 
     family is ``image``, ``pdf`` or ``video`` for what we accept; anything
     else raises :class:`UploadRejected`.
     """
-    if not data:
-        raise UploadRejected("empty", "the file is empty")
-    if data.startswith(b"MZ"):
-        raise UploadRejected(
-            "executable", "this is a Windows program (.exe), not a document", what="exe"
-        )
-    if data.startswith(b"\x7fELF"):
-        raise UploadRejected(
-            "executable", "this is a Linux program (ELF), not a document", what="ELF"
-        )
-    if data[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"):
-        raise UploadRejected(
-            "executable", "this is a macOS program, not a document", what="Mach-O"
-        )
-    if data.startswith(b"#!"):
-        raise UploadRejected(
-            "executable", "this is a script (#!), not a document", what="script"
-        )
-    text = _head_text(data)
-    if "<svg" in text:
-        raise UploadRejected(
-            "svg", "SVG images are refused (they can carry scripts); upload PNG or JPEG"
-        )
-    if text.startswith(("<!doctype html", "<html", "<head", "<body", "<script")) or any(
-        tag in text for tag in ("<html", "<script", "<iframe")
-    ):
-        raise UploadRejected("html", "HTML pages are refused; upload a PDF or image")
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image", "JPEG"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image", "PNG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image", "WebP"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image", "GIF"
-    if b"%PDF-" in data[:1024]:
-        return "pdf", "PDF"
-    if data[4:8] == b"ftyp":
-        return "video", "MP4"
-    if data.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video", "WebM"
     try:
-        name = puremagic.magic_string(data)[0].name
-    except (puremagic.PureError, IndexError, ValueError):
-        name = "unknown content"
-    raise UploadRejected(
-        "unsupported",
-        f"unsupported file type ({name}); upload JPEG, PNG, WebP, PDF, MP4 or WebM",
-        what=name,
-    )
+        family, fmt = files.sniff(data)
+    except files.FileRefused as exc:
+        if exc.key == "file.unsupported":
+            exc = files.FileRefused(
+                exc.key,
+                f"{exc}; upload JPEG, PNG, WebP, PDF, MP4 or WebM",
+                **(exc.params | {"accepted": ACCEPTED}),
+            )
+        raise UploadRejected.from_refusal(exc) from None
+    return family, _DESCRIPTION.get(fmt, fmt)
 
 
 def _check_size(family: str, size: int, max_bytes: int | None) -> None:
     limit = max_bytes if max_bytes is not None else MAX_BYTES[family]
-    if size > limit:
-        raise UploadRejected(
-            "too_large",
-            f"the file is {size / MB:.1f} MB; the limit is {limit / MB:.1f} MB",
-            size=f"{size / MB:.1f}",
-            limit=f"{limit / MB:.1f}",
-        )
+    try:
+        files.check_size(size, limit)
+    except files.FileRefused as exc:
+        raise UploadRejected.from_refusal(exc) from None
 
 
-def _encode(image: Image.Image, fmt: str, **options: object) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format=fmt, **options)
-    return out.getvalue()
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on white (JPEG and small thumbnails have no transparency)."""
-    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, "white")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return image.convert("RGB")
+_encode = files.encode
+_flatten = files.flatten
 
 
 def _fit(image: Image.Image, max_px: int) -> Image.Image:
@@ -228,54 +182,18 @@ def _light(image: Image.Image, main: Variant) -> Variant:
 
 def prepare_image(data: bytes) -> Prepared:
     """Decode and re-encode an image; make its thumbnail and light version."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(
-                    "too_many_pixels",
-                    f"the image is {image.width}×{image.height} pixels; "
-                    f"the limit is {MAX_PIXELS // 1_000_000} megapixels",
-                    width=image.width,
-                    height=image.height,
-                )
-            image.load()
-        except UploadRejected:
-            raise
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ) as exc:
-            raise UploadRejected(
-                "corrupt_image", f"the image cannot be read: {exc}", detail=str(exc)
-            ) from exc
-    source_format = image.format or ""
-    image = ImageOps.exif_transpose(image)
-    # A palette PNG (e.g. a flat infographic) stays a palette PNG: smaller.
-    palette = image if image.mode == "P" and "transparency" not in image.info else None
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert(
-            "RGBA"
-            if "transparency" in image.info or image.mode in ("PA", "P")
-            else "RGB"
-        )
-    image = _fit(image, MAIN_MAX_PX)
+    try:
+        image, source_format = files.load_image(data, max_edge=MAIN_MAX_PX)
+    except files.FileRefused as exc:
+        raise UploadRejected.from_refusal(exc) from None
     if source_format == "JPEG":
         main = Variant(
-            _encode(_flatten(image), "JPEG", quality=90, optimize=True),
-            "image/jpeg",
-            ".jpg",
+            _encode(image, "JPEG", quality=90, optimize=True), "image/jpeg", ".jpg"
         )
-    else:
-        source = (
-            palette if palette is not None and palette.size == image.size else image
-        )
-        main = Variant(_encode(source, "PNG"), "image/png", ".png")
+    else:  # a palette PNG (e.g. a flat infographic) stays a palette PNG: smaller
+        main = Variant(_encode(image, "PNG"), "image/png", ".png")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     light = _light(image, main)
     return Prepared(
         family="image",
@@ -287,53 +205,41 @@ def prepare_image(data: bytes) -> Prepared:
     )
 
 
-def _pdf_has_script(reader: PdfReader, data: bytes) -> bool:
-    if b"/JavaScript" in data or b"/Launch" in data:
-        return True
-    root = reader.trailer.get("/Root")
-    try:
-        root = root.get_object() if root is not None else {}
-        names = root.get("/Names")
-        names = names.get_object() if names is not None else {}
-        return "/JavaScript" in names or "/AA" in root
-    except (AttributeError, PyPdfError):
-        return False
+def _small_images(page: object) -> bool:
+    """Whether every image on *page* declares at most :data:`MAX_PIXELS`."""
+    resources = page.get("/Resources") or {}  # type: ignore[attr-defined]
+    xobjects = resources.get_object().get("/XObject") or {}
+    for ref in xobjects.get_object().values():
+        obj = ref.get_object()
+        if obj.get("/Subtype") == "/Image":
+            if int(obj.get("/Width", 0)) * int(obj.get("/Height", 0)) > MAX_PIXELS:
+                return False
+    return True
 
 
 def prepare_pdf(data: bytes, light_text: str | None = None) -> Prepared:
-    """Read a PDF with pypdf; its text becomes the light version."""
+    """Check a PDF (:func:`dashboard.core.files.check_pdf`); its text becomes
+    the light version."""
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise UploadRejected(
-                "encrypted_pdf",
-                "the PDF is password-protected; volunteers could not open it",
-            )
-        n_pages = len(reader.pages)
-        if n_pages == 0:
-            raise UploadRejected(
-                "corrupt_pdf", "the PDF has no pages", detail="0 pages"
-            )
+        reader = files.check_pdf(data)
         texts = [page.extract_text() or "" for page in reader.pages]
-    except UploadRejected:
-        raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except files.FileRefused as exc:
+        raise UploadRejected.from_refusal(exc) from None
+    except Exception as exc:  # pypdf raises many types on damaged files
         raise UploadRejected(
             "corrupt_pdf",
             f"the PDF is damaged and cannot be read: {exc}",
+            key="file.corrupt_pdf",
             detail=str(exc),
-        ) from exc
-    if _pdf_has_script(reader, data):
-        raise UploadRejected(
-            "pdf_script", "the PDF contains scripts or launch actions; re-export it"
-        )
+        ) from None
     text = light_text if light_text is not None else "\n\n".join(texts).strip()
     light = None
     if len(text) >= MIN_LIGHT_TEXT:
         light = Variant(text.encode("utf-8"), "text/plain; charset=utf-8", ".txt")
     thumb = None
     try:
-        images = reader.pages[0].images
+        page = reader.pages[0]
+        images = page.images if _small_images(page) else []
         if images:
             thumb = thumbnail(images[0].image)
     except Exception:  # a thumbnail is a nicety; an odd embedded image is not fatal
@@ -348,8 +254,11 @@ def prepare_pdf(data: bytes, light_text: str | None = None) -> Prepared:
 
 
 def prepare_video(data: bytes, description: str) -> Prepared:
-    mime = "video/webm" if description == "WebM" else "video/mp4"
-    suffix = ".webm" if description == "WebM" else ".mp4"
+    """Walk the container (:func:`dashboard.core.files.check_media`)."""
+    try:
+        mime, suffix = files.check_media(data, description.upper())
+    except files.FileRefused as exc:
+        raise UploadRejected.from_refusal(exc) from None
     return Prepared(family="video", main=Variant(data, mime, suffix))
 
 

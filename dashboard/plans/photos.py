@@ -5,24 +5,23 @@ name; only JPEG, PNG and WebP are accepted, up to :data:`MAX_BYTES` and
 :data:`MAX_PIXELS`. The picture is re-encoded as JPEG (at most
 :data:`MAX_SIDE` px on its long side, EXIF orientation applied, metadata
 dropped: no GPS leaks) with a :data:`THUMB_SIDE` px thumbnail next to it.
-Files go to ``<data dir>/plan_photos/<event>/<commune>/``; the database keeps
-only the relative path.
+Files go to ``<data dir>/plan_photos/<event>/<commune>/`` (folders 0700,
+files 0600); the database keeps only the relative path. The checks are those
+of :mod:`dashboard.core.files` (pixel limit read from the header before
+decoding, decompression bombs refused).
 """
 
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from dashboard.core import files
 from dashboard.plans.model import EvidenceError
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = files.MAX_PIXELS
 MAX_SIDE = 1600
 THUMB_SIDE = 240
 ACCEPTED = ("JPEG", "PNG", "WEBP")
@@ -35,29 +34,13 @@ class StoredPhoto:
     thumbnail: str
 
 
-def _open(content: bytes) -> Image.Image:
-    if not content:
-        raise EvidenceError("the photo is empty")
-    if len(content) > MAX_BYTES:
-        raise EvidenceError(
-            f"the photo is {len(content) / 1e6:.1f} MB; the limit is "
-            f"{MAX_BYTES / 1e6:.0f} MB"
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
-            kind = image.format
-            if kind not in ACCEPTED:
-                raise EvidenceError(
-                    f"not a photo we accept ({kind or 'unknown'}); use JPEG, PNG or WebP"
-                )
-            if image.width * image.height > MAX_PIXELS:
-                raise EvidenceError("the photo has too many pixels")
-            image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning) as exc:
-        raise EvidenceError(f"not a readable image: {exc}") from None
-    return ImageOps.exif_transpose(image).convert("RGB")
+class PhotoRefused(EvidenceError):
+    """The photo failed the file checks; ``key`` and ``params`` say why."""
+
+    def __init__(self, refusal: files.FileRefused) -> None:
+        super().__init__(f"the photo is refused: {refusal}")
+        self.key = refusal.key
+        self.params = refusal.params
 
 
 def store_photo(
@@ -67,21 +50,34 @@ def store_photo(
 
     Raises
     ------
-    EvidenceError
-        Empty, too big, not an image, or not JPEG/PNG/WebP.
+    PhotoRefused
+        (an :class:`EvidenceError`) Empty, too big, too many pixels, not an
+        image, or not JPEG/PNG/WebP; nothing is written.
     """
-    image = _open(content)
+    try:
+        clean = files.clean_upload(
+            content,
+            accept=("image",),
+            max_bytes=MAX_BYTES,
+            image_formats=ACCEPTED,
+            max_edge=MAX_SIDE,
+            thumb_edge=THUMB_SIDE,
+            image_output="JPEG",
+            quality=85,
+        )
+    except files.FileRefused as exc:
+        raise PhotoRefused(exc) from None
+    assert clean.thumb is not None
     folder = Path(PHOTO_DIR) / str(int(event_id)) / commune_code
-    (data_dir / folder).mkdir(parents=True, exist_ok=True)
+    target = files.private_dir(data_dir, *folder.parts)
     stem = uuid.uuid4().hex
-    full = image.copy()
-    full.thumbnail((MAX_SIDE, MAX_SIDE))
-    path = folder / f"{stem}.jpg"
-    full.save(data_dir / path, "JPEG", quality=85, optimize=True)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    thumb_path = folder / f"{stem}_thumb.jpg"
-    thumb.save(data_dir / thumb_path, "JPEG", quality=80)
+    path, thumb_path = folder / f"{stem}.jpg", folder / f"{stem}_thumb.jpg"
+    files.write_private(target / path.name, clean.data)
+    try:
+        files.write_private(target / thumb_path.name, clean.thumb)
+    except BaseException:
+        (target / path.name).unlink(missing_ok=True)
+        raise
     return StoredPhoto(path.as_posix(), thumb_path.as_posix())
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard import feedback as fb
+from dashboard import registry
 from dashboard.auth import Principal, Role
 from dashboard.bootstrap import open_context
 from dashboard.config import load_settings
@@ -222,7 +223,7 @@ def test_weekly_summary_tab_counts_the_items(store):
     assert len(tables) == 1
     table = tables[0]
     rows = table.set_index(vi("feedback.col.commune"))
-    name = fb.registry.commune("10532")["commune_name"]
+    name = registry.commune("10532")["commune_name"]
     assert rows.loc[name, raised] == 2
     assert rows.loc[name, vi("feedback.category.equipment")] == 2
 

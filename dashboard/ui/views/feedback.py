@@ -65,6 +65,13 @@ def _refusal(exc: Exception) -> str:
     """A translated message for a refused change (the detail stays visible)."""
     if isinstance(exc, Conflict):
         return t("feedback.conflict", detail=escape(str(exc)))
+    if isinstance(exc, fb.AttachmentRefused):  # the file checks' own message
+        params = {k: escape(str(v)) for k, v in exc.params.items()}
+        return t(
+            "feedback.invalid",
+            field=t("feedback.field.attachment"),
+            reason=t(exc.key, **params),
+        )
     if isinstance(exc, fb.FeedbackError):
         return t(
             "feedback.invalid",
@@ -142,11 +149,14 @@ def _attachment(principal: Principal, item: fb.FeedbackView) -> None:
             name, mime, data = fb.attachment_file(
                 db, principal, item.id, ctx.settings.data_dir
             )
+            thumb = fb.attachment_thumbnail(
+                db, principal, item.id, ctx.settings.data_dir
+            )
     except NotFound:
         st.caption(t("feedback.attachment_missing"))
         return
-    if mime.startswith("image/"):
-        st.image(data, caption=name, width=360)
+    if thumb is not None:  # never the original: it may be large
+        st.image(thumb, caption=name, width=360)
     st.download_button(
         t("feedback.download", name=name),
         data,

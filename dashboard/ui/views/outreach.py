@@ -388,7 +388,8 @@ def _input(values: dict) -> MaterialInput:
 
 def _show_error(exc: Exception) -> None:
     if isinstance(exc, uploads.UploadRejected):
-        st.error(t(f"outreach.reject.{exc.code}", **exc.params))
+        params = {k: escape(str(v)) for k, v in exc.params.items()}
+        st.error(t(exc.key, **params))
     elif isinstance(exc, Forbidden):
         st.error(t("outreach.denied", detail=str(exc)))
     else:

@@ -24,7 +24,7 @@ from dashboard.plans import PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
 from dashboard.plans.model import PILLARS, STATUSES, utc
-from dashboard.plans.photos import resolve
+from dashboard.plans.photos import PhotoRefused, resolve
 from dashboard.plans.readiness import commune_readiness
 from dashboard.plans.tasks import (
     HistoryEntry,
@@ -252,6 +252,10 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
                 _say("success", t("plans.saved", title=title), "page")
             except Conflict as exc:
                 _say("warning", _conflict_text(task, exc), "page")
+            except PhotoRefused as exc:
+                params = {k: escape(str(v)) for k, v in exc.params.items()}
+                message = t(exc.key, **params)
+                _say("error", t("plans.error", title=title, message=message), "page")
             except (PlanError, Forbidden) as exc:
                 _say("error", t("plans.error", title=title, message=str(exc)), "page")
             _bump(plan_id)

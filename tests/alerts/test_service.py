@@ -164,9 +164,12 @@ def test_rebuilding_an_approved_draft_needs_a_new_approval(ctx, alert):
 def test_stale_version_is_refused(ctx, alert):
     with ctx.transaction() as session:
         draft = service.save_draft(session, STAFF, alert, now=NOW)
-        service.save_draft(session, STAFF, alert, now=NOW)  # version 2
+    with ctx.transaction() as session:  # someone else approves meanwhile
+        service.approve(session, SYSTEM, draft.id, draft.version, now=NOW)
     with pytest.raises(service.StaleAlert), ctx.transaction() as session:
-        service.approve(session, STAFF, draft.id, expected_version=draft.version)
+        service.publish(session, STAFF, draft.id, expected_version=draft.version)
+    alerts, _ = _public(ctx)
+    assert alerts == []
 
 
 @pytest.mark.parametrize("who", ["other_province", "commune", "volunteer"])

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from lxml import etree
+from sqlalchemy.orm import Session
 
-from dashboard.alerts.service import AlertView, alert_url
+from dashboard import registry
+from dashboard.alerts.service import AlertView, alert_url, published_alerts
 from dashboard.i18n import translate
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -108,3 +110,27 @@ def atom_feed(
     return etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
+
+
+def published_feed(
+    session: Session,
+    base_url: str,
+    province_code: str | None = None,
+    lang: str = "vi",
+    limit: int = 100,
+) -> bytes:
+    """The feed served at :func:`feed_path` (public: published alerts only).
+
+    Raises
+    ------
+    KeyError
+        For an unknown province code.
+    """
+    name = None
+    if province_code is not None:
+        names = registry.provinces().set_index("province_code")["province_name"]
+        if province_code not in names.index:
+            raise KeyError(f"no province {province_code!r}")
+        name = str(names[province_code])
+    alerts = published_alerts(session, province_code, limit=limit)
+    return atom_feed(alerts, base_url, province_code, name, lang=lang)

@@ -13,7 +13,7 @@ from lxml import etree
 
 from dashboard import audit, situation
 from dashboard.alerts import cap, service
-from dashboard.alerts.atom import CAP_MIME, atom_feed
+from dashboard.alerts.atom import CAP_MIME, atom_feed, feed_path, published_feed
 from dashboard.auth import SYSTEM, PermissionDenied, Principal, Role
 from dashboard.drill import DRILL_CLOCK, drill_forecast
 from tests.alerts.conftest import HUNG_YEN, SENDER
@@ -258,3 +258,31 @@ def test_discarding_a_draft_is_audited(ctx, alert):
     with ctx.sessions() as session:
         assert service.list_alerts(session, STAFF, HUNG_YEN) == []
     assert [a for a, _ in _actions(ctx, alert.identifier)] == ["draft", "discard"]
+
+
+def test_published_feed_of_all_provinces_and_of_one(ctx, alert):
+    with ctx.transaction() as session:
+        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        service.approve(session, STAFF, draft.id, now=NOW)
+        service.publish(session, STAFF, draft.id, now=NOW)
+    with ctx.sessions() as session:
+        everything = published_feed(session, BASE, lang="en")
+        hung_yen = published_feed(session, BASE, HUNG_YEN)
+        other = published_feed(session, BASE, "22")
+        with pytest.raises(KeyError):
+            published_feed(session, BASE, "99")
+    root = etree.fromstring(everything)
+    assert (
+        root.findtext("a:title", namespaces=ATOM)
+        == "Storm alerts (CAP) – all provinces"
+    )
+    assert (
+        root.find("a:link[@rel='self']", ATOM).get("href") == BASE + "/alerts/feed.atom"
+    )
+    assert len(_feed_entries(everything)) == 1
+    assert len(_feed_entries(hung_yen)) == 1
+    assert _feed_entries(other) == []
+    assert etree.fromstring(hung_yen).findtext("a:id", namespaces=ATOM) == (
+        BASE + feed_path(HUNG_YEN)
+    )
+    assert feed_path(HUNG_YEN) == "/alerts/feed/33.atom"

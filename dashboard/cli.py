@@ -310,6 +310,74 @@ def cmd_report_sitrep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts_cap(args: argparse.Namespace) -> int:
+    """The CAP 1.2 alert of one province for the storm shown now (drill or live)."""
+    from dashboard import registry, scenario, situation
+    from dashboard.alerts.cap import build_province_alert, validate
+    from dashboard.alerts.service import draft_province_alert
+    from dashboard.geo import layers
+
+    if args.province not in registry.province_codes():
+        raise ValueError(f"no province {args.province!r}")
+    ctx = bootstrap()
+    try:
+        with ctx.sessions() as session:
+            sc = scenario.current(session)
+        exposures = situation.storm_exposures(ctx, sc)
+        if not exposures:
+            print("no storm concerns Vietnam now: no alert", file=sys.stderr)
+            return 1
+        storm = exposures[0]
+        polygons = layers.full_polygons(layers.current_layer(ctx))
+        settings = ctx.settings
+        if args.draft:
+            with ctx.transaction() as session:
+                view = draft_province_alert(
+                    session,
+                    SYSTEM,
+                    storm.forecast,
+                    storm.table,
+                    args.province,
+                    sc.clock_utc,
+                    settings.cap_sender,
+                    settings.public_url,
+                    is_drill=sc.is_drill,
+                    drill_name=sc.drill_name if sc.is_drill else "",
+                    polygons=polygons,
+                )
+            if view is None:
+                print(
+                    "no commune of the province is exposed: no alert", file=sys.stderr
+                )
+                return 1
+            print(
+                f"stored draft {view.identifier} (approve and publish it on the page)"
+            )
+            return 0
+        alert = build_province_alert(
+            storm.forecast,
+            storm.table,
+            args.province,
+            sc.clock_utc,
+            settings.cap_sender,
+            is_drill=sc.is_drill,
+            drill_name=sc.drill_name if sc.is_drill else "",
+            polygons=polygons,
+        )
+    finally:
+        ctx.engine.dispose()
+    if alert is None:
+        print("no commune of the province is exposed: no alert", file=sys.stderr)
+        return 1
+    validate(alert.xml)
+    if args.output in (None, "-"):
+        sys.stdout.write(alert.xml.decode("utf-8"))
+    else:
+        Path(args.output).write_bytes(alert.xml)
+        print(f"wrote {alert.identifier} ({alert.status}) to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard", description=__doc__.split("\n")[0]
@@ -409,6 +477,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="open in demo mode (Hưng Yên's Wipha drill plans and demo accounts)",
     )
     sitrep.set_defaults(func=cmd_report_sitrep)
+
+    alerts = commands.add_parser("alerts", help="CAP 1.2 storm alerts")
+    a_commands = alerts.add_subparsers(dest="alerts_command", required=True)
+    cap = a_commands.add_parser(
+        "cap",
+        help="the CAP alert of one province for the storm shown now, "
+        "validated against the OASIS schema",
+    )
+    cap.add_argument("--province", required=True, help="province code, e.g. 33")
+    cap.add_argument("--output", help="file to write (default: standard output)")
+    cap.add_argument(
+        "--draft",
+        action="store_true",
+        help="store it as a draft for province staff to approve and publish",
+    )
+    cap.set_defaults(func=cmd_alerts_cap)
 
     seed = commands.add_parser("seed", help="create the demo accounts")
     seed.set_defaults(func=cmd_seed)

@@ -12,6 +12,12 @@
 ``DASHBOARD_SECRET_KEY``
     Key that signs session cookies. When unset, a random key is generated once
     and kept in ``<data dir>/secret_key`` (mode 600), never in the repository.
+``DASHBOARD_PUBLIC_URL``
+    The address users reach the app at, for links in CAP alerts and the Atom
+    feed (default ``http://localhost:8501``).
+``DASHBOARD_CAP_SENDER``
+    The CAP ``sender`` of the alerts this installation publishes (default
+    ``vn-storm-dashboard``; no spaces or commas).
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ class Settings:
     data_dir: Path
     database_url: str
     demo_mode: bool
+    #: The address users reach the app at (links in CAP alerts and feeds).
+    public_url: str = "http://localhost:8501"
+    #: The CAP ``sender`` of published alerts (no spaces or commas).
+    cap_sender: str = "vn-storm-dashboard"
 
     @property
     def boundaries_dir(self) -> Path:
@@ -70,4 +80,12 @@ def load_settings() -> Settings:
         or f"sqlite:///{data_dir / 'dashboard.db'}"
     )
     demo = _truthy(os.environ.get("DASHBOARD_DEMO"), default=False)
-    return Settings(data_dir=data_dir, database_url=url, demo_mode=demo)
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        demo_mode=demo,
+        public_url=(
+            os.environ.get("DASHBOARD_PUBLIC_URL") or "http://localhost:8501"
+        ).rstrip("/"),
+        cap_sender=os.environ.get("DASHBOARD_CAP_SENDER") or "vn-storm-dashboard",
+    )

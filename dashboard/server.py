@@ -2,6 +2,8 @@
 
 * ``/vendor/leaflet/*`` and ``/vendor/jquery/*`` serve Leaflet and jQuery from
   the installed XStatic packages, so maps work with no internet.
+* ``/alerts/…`` serves the published CAP alerts and their Atom feeds
+  (:mod:`dashboard.alerts.routes`).
 * ``POST /auth/session`` turns a signed session token into an HttpOnly cookie
   (the Streamlit websocket cannot set cookies); ``DELETE`` clears it.
 
@@ -19,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from xstatic.pkg import jquery, leaflet
 
 from dashboard.accounts import SESSION_LIFETIME
+from dashboard.alerts.routes import alert_routes
 from dashboard.config import load_settings
 from dashboard.ui.session import COOKIE_NAME
 
@@ -58,5 +61,6 @@ app = st.App(
         ),
         Mount("/vendor/jquery", StaticFiles(directory=jquery.BASE_DIR), name="jquery"),
         Route("/auth/session", session_cookie, methods=["POST", "DELETE"]),
+        *alert_routes(),
     ],
 )

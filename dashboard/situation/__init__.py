@@ -4,6 +4,7 @@ exposure table, and what the situation map draws.
 May import: storms, geo, registry, scenario, forecasts. Never streamlit.
 """
 
+from dashboard.situation.current import StormExposure, storm_exposures
 from dashboard.situation.exposed import (
     EXPOSED_MIN_RISK,
     exposed_communes,
@@ -19,9 +20,11 @@ from dashboard.situation.table import (
 __all__ = [
     "EXPOSED_MIN_RISK",
     "EXPOSURE_COLUMNS",
+    "StormExposure",
     "commune_points",
     "exposed_communes",
     "exposed_mask",
     "exposure_csv",
     "exposure_table",
+    "storm_exposures",
 ]

@@ -55,11 +55,8 @@ def add_sheet(
     preamble: Sequence[str] = (),
 ) -> None:
     """A sheet with optional preamble lines, a bold header and safe cells."""
-    if (
-        workbook.worksheets
-        and workbook.active.max_row == 1
-        and not any(c.value for c in workbook.active[1])
-    ):
+    # A new workbook holds one empty sheet: use it for the first table.
+    if len(workbook.worksheets) == 1 and not workbook.active._cells:
         sheet = workbook.active
         sheet.title = title[:31]
     else:

@@ -26,8 +26,11 @@ from dashboard.reports.weekly import (
 from dashboard.store.feedback_schema import CATEGORIES
 
 __all__ = [
+    "FORMATS",
     "MAX_TEXT_CHARS",
     "MINISTRY",
+    "file_name",
+    "render",
     "rollup_to_text",
     "rollup_to_xlsx",
     "to_docx",
@@ -622,3 +625,42 @@ def rollup_to_text(rollup: NationalRollup, limit: int = MAX_TEXT_CHARS - 1) -> s
             + "."
         )
     return _fit(lines, limit)
+
+
+# --------------------------------------------------------------------------- #
+# one entry point for the command line and the page
+
+FORMATS = {
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "txt": ("text/plain; charset=utf-8", "txt"),
+}
+
+
+def file_name(report: WeeklyReport, fmt: str) -> str:
+    """``bao_cao_tuan_33_2025-W29.docx``."""
+    return f"bao_cao_tuan_{report.province_code}_{report.iso_week}.{FORMATS[fmt][1]}"
+
+
+def render(report: WeeklyReport, fmt: str, **options: object) -> bytes:
+    """The report in *fmt* (``pdf``, ``xlsx``, ``docx`` or ``txt``) as bytes.
+
+    *options* go to the renderer (``issued_on``/``number`` for DOCX,
+    ``printed_at`` for PDF).
+    """
+    if fmt == "pdf":
+        return to_pdf(report, **options)  # type: ignore[arg-type]
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    if fmt == "docx":
+        return to_docx(report, **options)  # type: ignore[arg-type]
+    if fmt == "txt":
+        return to_text(report).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")

@@ -446,3 +446,15 @@ def test_xlsx_neutralises_formula_cells(report):
         (r[0], r[2]): r[3:] for r in commune.iter_rows(min_row=2, values_only=True)
     }
     assert totals[(COMMUNE, "Trang thiết bị")] == (4, 3, 0, 2)
+
+
+def test_render_serves_every_format(report):
+    for fmt in ("pdf", "xlsx", "docx", "txt"):
+        data = weekly_render.render(report, fmt)
+        assert data[:4] in (b"%PDF", b"PK\x03\x04") or fmt == "txt"
+        assert weekly_render.file_name(report, fmt) == f"bao_cao_tuan_33_{WEEK}.{fmt}"
+    assert weekly_render.render(report, "txt").decode("utf-8") == weekly_render.to_text(
+        report
+    )
+    with pytest.raises(ValueError, match="unknown format"):
+        weekly_render.render(report, "odt")

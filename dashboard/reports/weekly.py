@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -358,6 +358,14 @@ def weekly_report(
             select(FeedbackItem)
             .where(FeedbackItem.province_code == province_code)
             .where(FeedbackItem.created_at < cutoff)
+            # Untouched since before the week: its status now is its status
+            # then, so it matters only while it waits for the province.
+            .where(
+                or_(
+                    FeedbackItem.updated_at >= start,
+                    FeedbackItem.status.in_(AWAITING),
+                )
+            )
         )
     }
     history = _audit_rows(session, sorted(items), cutoff)

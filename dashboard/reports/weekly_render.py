@@ -468,6 +468,16 @@ def to_docx(
         run.bold = bold
         run.font.size = Pt(size)
 
+    def heading(text: str) -> None:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.space_before = Pt(6)
+        paragraph.add_run(text).bold = True
+
+    def body(text: str) -> None:
+        paragraph = document.add_paragraph(text)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        paragraph.paragraph_format.first_line_indent = Cm(1)
+
     document.add_paragraph()
     centred("BÁO CÁO", bold=True, size=14)
     centred(
@@ -477,14 +487,14 @@ def to_docx(
         size=13,
     )
     centred(f"Kính gửi: {MINISTRY}.", size=13)
-    document.add_paragraph(
+    body(
         f"Ủy ban nhân dân {report.province_full_name} báo cáo tình hình tiếp nhận, "
         "xử lý khó khăn, đề xuất, kiến nghị của các xã, phường trong tuần như sau:"
     )
 
-    document.add_heading("I. KẾT QUẢ TIẾP NHẬN, XỬ LÝ", level=2)
+    heading("I. KẾT QUẢ TIẾP NHẬN, XỬ LÝ")
     for line in _figures_lines(report):
-        document.add_paragraph(line)
+        body(line)
     _docx_table(
         document,
         ["Nhóm", "Tiếp nhận", "Đã trả lời", "Chuyển Bộ", "Còn chờ"],
@@ -494,25 +504,23 @@ def to_docx(
         document.add_paragraph("Chi tiết theo xã, phường và nhóm kiến nghị:")
         _docx_table(document, COMMUNE_HEADER, commune_rows(report))
 
-    document.add_heading("II. KIẾN NGHỊ CHỜ XỬ LÝ LÂU NHẤT", level=2)
+    heading("II. KIẾN NGHỊ CHỜ XỬ LÝ LÂU NHẤT")
     if report.oldest_unanswered:
         _docx_table(document, OLDEST_HEADER, oldest_rows(report))
     else:
         document.add_paragraph("Không có kiến nghị nào đang chờ xử lý.")
 
-    document.add_heading("III. KIẾN NGHỊ CHUYỂN CÁC BỘ, NGÀNH", level=2)
+    heading("III. KIẾN NGHỊ CHUYỂN CÁC BỘ, NGÀNH")
     if report.forwarded_items:
         _docx_table(document, FORWARD_HEADER, forward_rows(report))
     else:
         document.add_paragraph("Trong tuần không có kiến nghị chuyển Bộ, ngành.")
 
-    document.add_heading("IV. ĐÁNH GIÁ, ĐỀ XUẤT", level=2)
+    heading("IV. ĐÁNH GIÁ, ĐỀ XUẤT")
     for part in (report.summary_text or "(Chưa có nội dung.)").splitlines():
         if part.strip():
-            document.add_paragraph(part.strip())
-    document.add_paragraph(
-        f"Ủy ban nhân dân {report.province_full_name} kính báo cáo {MINISTRY}./."
-    )
+            body(part.strip())
+    body(f"Ủy ban nhân dân {report.province_full_name} kính báo cáo {MINISTRY}./.")
 
     footer = document.add_table(rows=1, cols=2)
     recipients, signature = footer.rows[0].cells

@@ -426,7 +426,11 @@ def weekly_report(
     for key, ids in forwarded_ids.items():
         forwarded[key] = len(ids)
 
-    keys = sorted(set(raised) | set(answered) | set(forwarded) | set(open_))
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    keys = sorted(
+        set(raised) | set(answered) | set(forwarded) | set(open_),
+        key=lambda k: (k[0], order.get(k[1], len(order)), k[1]),
+    )
     rows = tuple(
         CellCounts(
             commune_code=commune,

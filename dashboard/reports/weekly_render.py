@@ -246,12 +246,20 @@ def forward_rows(report: WeeklyReport) -> list[list[object]]:
     ]
 
 
+def _as_of(report: WeeklyReport) -> str:
+    """ "đến hết ngày 20/07/2025" for a finished week, else "đến 15:00 16/07/2025"."""
+    if report.as_of_utc >= report.end_utc:
+        last = (report.end_utc + VIETNAM).date() - timedelta(days=1)
+        return f"đến hết ngày {last:%d/%m/%Y}"
+    return f"đến {_local(report.as_of_utc)}"
+
+
 def _figures_lines(report: WeeklyReport) -> list[str]:
     t = report.totals
     return [
         f"Trong tuần, tỉnh tiếp nhận {t['raised']} kiến nghị mới của các xã, "
         f"trả lời {t['answered']} kiến nghị, chuyển {t['forwarded']} kiến nghị "
-        f"đến các Bộ, ngành; đến {_local(report.as_of_utc)} còn {t['open']} "
+        f"đến các Bộ, ngành; {_as_of(report)} còn {t['open']} "
         "kiến nghị đang chờ xử lý.",
         "Thời gian từ khi tiếp nhận đến khi trả lời: trung vị "
         f"{_num(report.median_hours_to_answer)} giờ, trung bình "
@@ -341,7 +349,7 @@ def to_xlsx(report: WeeklyReport) -> bytes:
     preamble = [
         f"UBND {report.province_full_name}",
         f"Báo cáo kiến nghị của xã {_title_line(report)}",
-        f"Số liệu đến {_local(report.as_of_utc)}",
+        f"Số liệu {_as_of(report)}",
         *_figures_lines(report),
         f"Đánh giá, đề xuất của tỉnh: {report.summary_text}",
     ]

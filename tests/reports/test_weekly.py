@@ -398,6 +398,7 @@ def test_docx_is_an_administrative_report(report):
         "I. KẾT QUẢ TIẾP NHẬN, XỬ LÝ",
         "IV. ĐÁNH GIÁ, ĐỀ XUẤT",
         "Đề nghị Bộ hỗ trợ.",
+        "đến hết ngày 20/07/2025 còn 5 kiến nghị đang chờ xử lý",
         "Nơi nhận:",
         "TM. ỦY BAN NHÂN DÂN",
         "Xã Đồng Châu",

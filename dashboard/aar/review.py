@@ -57,6 +57,7 @@ __all__ = [
     "after_action",
     "export_frame",
     "latest_event",
+    "recent_events",
     "summary",
     "to_csv",
     "to_xlsx",
@@ -103,6 +104,17 @@ def latest_event(
     if is_drill is not None:
         query = query.where(StormEvent.is_drill.is_(is_drill))
     return session.scalar(query.order_by(StormEvent.id.desc()).limit(1))
+
+
+def recent_events(session: Session, limit: int = 20) -> list[tuple[int, str, bool]]:
+    """(id, name, is_drill) of the newest storm events, active or not (events
+    are not secret; the data read for them is checked per province)."""
+    rows = session.execute(
+        select(StormEvent.id, StormEvent.name, StormEvent.is_drill)
+        .order_by(StormEvent.id.desc())
+        .limit(limit)
+    )
+    return [(r.id, r.name, bool(r.is_drill)) for r in rows]
 
 
 def _weight():

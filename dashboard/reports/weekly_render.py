@@ -63,6 +63,12 @@ def _days(hours: float) -> str:
     return f"{_num(hours / 24)} ngày"
 
 
+def _in_text(report: WeeklyReport) -> str:
+    """ "tỉnh Hưng Yên", "thành phố Huế": the full name inside a sentence."""
+    full = report.province_full_name
+    return full[:1].lower() + full[1:]
+
+
 def _week_no(report: WeeklyReport) -> tuple[int, int]:
     year, week = report.iso_week.split("-W")
     return int(week), int(year)
@@ -92,8 +98,7 @@ def to_text(report: WeeklyReport, limit: int = MAX_TEXT_CHARS - 1) -> str:
     """
     t = report.totals
     lines = [
-        f"UBND {report.province_full_name} – báo cáo kiến nghị của xã "
-        f"{_title_line(report)}",
+        f"UBND {_in_text(report)} – báo cáo kiến nghị của xã {_title_line(report)}",
         f"Tiếp nhận {t['raised']}, đã trả lời {t['answered']}, "
         f"chuyển Bộ {t['forwarded']}, còn chờ xử lý {t['open']}.",
     ]
@@ -347,7 +352,7 @@ def to_xlsx(report: WeeklyReport) -> bytes:
     """
     workbook = Workbook()
     preamble = [
-        f"UBND {report.province_full_name}",
+        f"UBND {_in_text(report)}",
         f"Báo cáo kiến nghị của xã {_title_line(report)}",
         f"Số liệu {_as_of(report)}",
         *_figures_lines(report),
@@ -496,7 +501,7 @@ def to_docx(
     )
     centred(f"Kính gửi: {MINISTRY}.", size=13)
     body(
-        f"Ủy ban nhân dân {report.province_full_name} báo cáo tình hình tiếp nhận, "
+        f"Ủy ban nhân dân {_in_text(report)} báo cáo tình hình tiếp nhận, "
         "xử lý khó khăn, đề xuất, kiến nghị của các xã, phường trong tuần như sau:"
     )
 
@@ -528,7 +533,7 @@ def to_docx(
     for part in (report.summary_text or "(Chưa có nội dung.)").splitlines():
         if part.strip():
             body(part.strip())
-    body(f"Ủy ban nhân dân {report.province_full_name} kính báo cáo {MINISTRY}./.")
+    body(f"Ủy ban nhân dân {_in_text(report)} kính báo cáo {MINISTRY}./.")
 
     footer = document.add_table(rows=1, cols=2)
     recipients, signature = footer.rows[0].cells

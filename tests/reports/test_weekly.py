@@ -362,7 +362,7 @@ def report(ctx):
 def test_text_is_vietnamese_and_short(report):
     text = weekly_render.to_text(report)
     assert len(text) < 1000
-    assert text.startswith("UBND Tỉnh Hưng Yên – báo cáo kiến nghị của xã tuần 29/2025")
+    assert text.startswith("UBND tỉnh Hưng Yên – báo cáo kiến nghị của xã tuần 29/2025")
     assert "Tiếp nhận 6, đã trả lời 4, chuyển Bộ 1, còn chờ xử lý 5." in text
     assert "trung vị 7,0 giờ, trung bình 58,0 giờ" in text
     assert f"→ {MINISTRY}" in text
@@ -395,6 +395,7 @@ def test_docx_is_an_administrative_report(report):
         "Hưng Yên, ngày 21 tháng 7 năm 2025",
         "BÁO CÁO",
         "Kính gửi: Bộ Nội vụ.",
+        "Ủy ban nhân dân tỉnh Hưng Yên kính báo cáo Bộ Nội vụ./.",
         "I. KẾT QUẢ TIẾP NHẬN, XỬ LÝ",
         "IV. ĐÁNH GIÁ, ĐỀ XUẤT",
         "Đề nghị Bộ hỗ trợ.",

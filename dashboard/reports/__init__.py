@@ -1,1 +1,1 @@
-"""Reports upward: the situation report (and, in time, the weekly report)."""
+"""Reports upward: the situation report (sitrep/) and the weekly report to the Ministry (weekly, forwards)."""

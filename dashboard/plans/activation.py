@@ -16,12 +16,12 @@ not refused because the storm moved. Each moved plan gets one audit row
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import audit, registry
@@ -42,7 +42,7 @@ from dashboard.plans.model import (
     split_profiles,
     utc,
 )
-from dashboard.plans.templates import ensure_starter, template_tasks
+from dashboard.plans.templates import TaskSpec, ensure_starter, template_tasks
 from dashboard.store.plans_schema import CommunePlan, PlanTask, StormEvent
 from dashboard.store.schema import StoredForecast
 
@@ -217,6 +217,69 @@ def propose_communes(
 
 # -- activating -----------------------------------------------------------------------
 
+#: Communes written per batch (one progress call each): about 6,000 task rows.
+BATCH_COMMUNES = 250
+
+#: ``progress(done, total)``: communes activated so far, communes to activate.
+Progress = Callable[[int, int], None]
+
+
+def _authorise(actor: Principal, codes: Iterable[str]) -> dict[str, str]:
+    """Commune code → province code, each province checked once: raises
+    ``PermissionDenied`` (or ``KeyError`` for an unknown code, like
+    :func:`dashboard.registry.commune`) at the first commune refused."""
+    frame = registry.communes()
+    known = dict(zip(frame["commune_code"], frame["province_code"], strict=True))
+    out: dict[str, str] = {}
+    allowed: set[str] = set()
+    for code in codes:
+        if code not in known:
+            raise KeyError(f"unknown commune code {code!r}")
+        province = out[code] = str(known[code])
+        if province not in allowed:
+            require_manage_province(actor, province)
+            allowed.add(province)
+    return out
+
+
+def _insert_new(session: Session):
+    """``INSERT`` of plans that skips a commune already planned for the event
+    (``uq_plan_event_commune``), e.g. by a concurrent activation."""
+    table = CommunePlan.__table__
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the app runs on SQLite or PostgreSQL
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing(
+        index_elements=["event_id", "commune_code"]
+    )
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert many rows, all with the same keys: ``COPY`` on PostgreSQL with
+    psycopg (one round trip instead of one per row), an executemany ``INSERT``
+    elsewhere. Values go to the driver as they are (no SQLAlchemy type
+    processing), so only for plain columns (numbers, text, datetimes)."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
+        conn.execute(insert(table), rows)
+        return
+    from psycopg import sql
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
 
 def activate_plans(
     session: Session,
@@ -226,21 +289,34 @@ def activate_plans(
     profiles: dict[str, frozenset[str] | str],
     template_id: int | None = None,
     now: datetime | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_COMMUNES,
 ) -> list[int]:
     """Activate one plan per commune (province staff of its province, admin).
 
     Every commune is authorised before anything is written; a commune that
-    already has a plan for the event is skipped.
+    already has a plan for the event (or twice in *communes*) is skipped, also
+    when a concurrent activation plans it first (the insert skips conflicts on
+    the event/commune unique constraint).
+
+    Plans, their tasks and their audit rows (one ``activate`` row per plan)
+    are written in bulk, *batch_size* communes per batch; once anything was
+    created, one ``activate_plans`` row on the event sums the call up.
+
+    Parameters
+    ----------
+    progress
+        Called after each batch with (communes done, communes to activate),
+        the last time with done == total (``(0, 0)`` when there is nothing to
+        activate). For a progress bar.
 
     Returns
     -------
     list[int]
-        Ids of the plans created.
+        Ids of the plans created, in the order of *communes*.
     """
     items = list(communes)
-    for item in items:
-        province = str(registry.commune(item.commune_code)["province_code"])
-        require_manage_province(actor, province)
+    province_of = _authorise(actor, (item.commune_code for item in items))
     event = session.get(StormEvent, event_id)
     if event is None:
         raise NotFound(f"no storm event {event_id}")
@@ -250,82 +326,150 @@ def activate_plans(
     specs = template_tasks(session, template_id)
     if not specs:
         raise PlanError(f"plan template {template_id} has no tasks")
-    existing = set(
+    session.flush()
+    seen = set(
         session.scalars(
             select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
         )
     )
-    at = now or datetime.now(UTC)
-    created = []
+    todo: list[tuple[CommuneExposure, str]] = []
     for item in items:
-        if item.commune_code in existing:
+        if item.commune_code in seen:
             continue
-        existing.add(item.commune_code)
+        seen.add(item.commune_code)
         raw = profiles.get(item.commune_code, frozenset())
         prof = split_profiles(raw) if isinstance(raw, str) else frozenset(raw)
-        province = str(registry.commune(item.commune_code)["province_code"])
-        plan = CommunePlan(
-            event_id=event_id,
-            commune_code=item.commune_code,
-            province_code=province,
-            template_id=template_id,
-            profiles=join_profiles(prof),
-            eta_utc=item.eta_utc,
-            closest_utc=item.closest_utc,
-            max_wind_level=item.max_wind_level,
-            risk_level=item.risk_level,
-            activated_at=at,
-            activated_by=actor.username,
-            updated_at=at,
-        )
-        session.add(plan)
-        session.flush()
-        tasks = [s for s in specs if applies(",".join(s.profiles), prof)]
-        session.add_all(
-            PlanTask(
-                plan_id=plan.id,
-                event_id=event_id,
-                commune_code=item.commune_code,
-                province_code=province,
-                position=position,
-                title_vi=s.title_vi,
-                title_en=s.title_en,
-                guidance_vi=s.guidance_vi,
-                guidance_en=s.guidance_en,
-                pillar=s.pillar,
-                priority=s.priority,
-                deadline_kind=s.deadline_kind,
-                offset_hours=s.offset_hours,
-                deadline_utc=deadline(
-                    s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
-                ),
-                evidence=s.evidence,
-                evidence_unit=s.evidence_unit,
-                status="todo",
-                updated_at=at,
-                updated_by=actor.username,
-                version=1,
+        todo.append((item, join_profiles(prof)))
+    at = now or datetime.now(UTC)
+    by = actor.username
+    # The template's task rows per profile set, all but the per-commune fields.
+    applying: dict[str, list[tuple[TaskSpec, dict]]] = {}
+
+    def tasks_for(joined: str) -> list[tuple[TaskSpec, dict]]:
+        if joined not in applying:
+            prof = split_profiles(joined)
+            applying[joined] = [
+                (
+                    s,
+                    {
+                        "event_id": event_id,
+                        "template_task_id": None,
+                        "position": position,
+                        "title_vi": s.title_vi,
+                        "title_en": s.title_en,
+                        "guidance_vi": s.guidance_vi,
+                        "guidance_en": s.guidance_en,
+                        "pillar": s.pillar,
+                        "priority": s.priority,
+                        "deadline_kind": s.deadline_kind,
+                        "offset_hours": s.offset_hours,
+                        "evidence": s.evidence,
+                        "evidence_unit": s.evidence_unit,
+                        "status": "todo",
+                        "reason": "",
+                        "evidence_note": "",
+                        "evidence_number": None,
+                        "evidence_photo": "",
+                        "updated_at": at,
+                        "updated_by": by,
+                        "version": 1,
+                    },
+                )
+                for position, s in enumerate(
+                    (s for s in specs if applies(",".join(s.profiles), prof)), start=1
+                )
+            ]
+        return applying[joined]
+
+    insert_plans = _insert_new(session).returning(
+        CommunePlan.__table__.c.id, CommunePlan.__table__.c.commune_code
+    )
+    total = len(todo)
+    created: list[int] = []
+    n_tasks = 0
+    for start in range(0, total, max(1, batch_size)):
+        batch = todo[start : start + max(1, batch_size)]
+        plan_rows = [
+            {
+                "event_id": event_id,
+                "commune_code": item.commune_code,
+                "province_code": province_of[item.commune_code],
+                "template_id": template_id,
+                "profiles": joined,
+                "eta_utc": item.eta_utc,
+                "closest_utc": item.closest_utc,
+                "max_wind_level": item.max_wind_level,
+                "risk_level": item.risk_level,
+                "activated_at": at,
+                "activated_by": by,
+                "updated_at": at,
+            }
+            for item, joined in batch
+        ]
+        ids = {
+            code: plan_id for plan_id, code in session.execute(insert_plans, plan_rows)
+        }
+        task_rows = []
+        audits = []
+        for item, joined in batch:
+            plan_id = ids.get(item.commune_code)
+            if plan_id is None:  # planned meanwhile by a concurrent activation
+                continue
+            code = item.commune_code
+            tasks = tasks_for(joined)
+            for s, row in tasks:
+                task_rows.append(
+                    row
+                    | {
+                        "plan_id": plan_id,
+                        "commune_code": code,
+                        "province_code": province_of[code],
+                        "deadline_utc": deadline(
+                            s.deadline_kind,
+                            s.offset_hours,
+                            item.eta_utc,
+                            item.closest_utc,
+                        ),
+                    }
+                )
+            audits.append(
+                audit.Change(
+                    "activate",
+                    "commune_plan",
+                    str(plan_id),
+                    new={
+                        "event_id": event_id,
+                        "commune_code": code,
+                        "profiles": joined,
+                        "template_id": template_id,
+                        "eta_utc": item.eta_utc,
+                        "tasks": len(tasks),
+                    },
+                )
             )
-            for position, s in enumerate(tasks, start=1)
-        )
-        session.flush()
+            created.append(plan_id)
+        _insert_rows(session, PlanTask.__table__, task_rows)
+        audit.record_many(session, actor, audits, at=at)
+        n_tasks += len(task_rows)
+        if progress is not None:
+            progress(start + len(batch), total)
+    if progress is not None and total == 0:
+        progress(0, 0)
+    if created:
         audit.record(
             session,
             actor,
-            "activate",
-            "commune_plan",
-            str(plan.id),
+            "activate_plans",
+            "storm_event",
+            str(event_id),
             new={
-                "event_id": event_id,
-                "commune_code": item.commune_code,
-                "profiles": plan.profiles,
+                "plans": len(created),
+                "tasks": n_tasks,
                 "template_id": template_id,
-                "eta_utc": item.eta_utc,
-                "tasks": len(tasks),
+                "skipped": len(items) - len(created),
             },
             at=at,
         )
-        created.append(plan.id)
     return created
 
 

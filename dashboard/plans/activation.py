@@ -300,8 +300,10 @@ def activate_plans(
     the event/commune unique constraint).
 
     Plans, their tasks and their audit rows (one ``activate`` row per plan)
-    are written in bulk, *batch_size* communes per batch; once anything was
-    created, one ``activate_plans`` row on the event sums the call up.
+    are written in bulk, *batch_size* communes per batch, in commune-code
+    order (so two concurrent activations take their row locks in the same
+    order and cannot deadlock); once anything was created, one
+    ``activate_plans`` row on the event sums the call up.
 
     Parameters
     ----------
@@ -340,6 +342,8 @@ def activate_plans(
         raw = profiles.get(item.commune_code, frozenset())
         prof = split_profiles(raw) if isinstance(raw, str) else frozenset(raw)
         todo.append((item, join_profiles(prof)))
+    order = [item.commune_code for item, _ in todo]
+    todo.sort(key=lambda pair: pair[0].commune_code)
     at = now or datetime.now(UTC)
     by = actor.username
     # The template's task rows per profile set, all but the per-commune fields.
@@ -385,7 +389,7 @@ def activate_plans(
         CommunePlan.__table__.c.id, CommunePlan.__table__.c.commune_code
     )
     total = len(todo)
-    created: list[int] = []
+    created: dict[str, int] = {}
     n_tasks = 0
     for start in range(0, total, max(1, batch_size)):
         batch = todo[start : start + max(1, batch_size)]
@@ -447,7 +451,7 @@ def activate_plans(
                     },
                 )
             )
-            created.append(plan_id)
+            created[code] = plan_id
         _insert_rows(session, PlanTask.__table__, task_rows)
         audit.record_many(session, actor, audits, at=at)
         n_tasks += len(task_rows)
@@ -470,7 +474,7 @@ def activate_plans(
             },
             at=at,
         )
-    return created
+    return [created[code] for code in order if code in created]
 
 
 # -- reading plans --------------------------------------------------------------------

@@ -23,9 +23,10 @@ commune gets the profiles ``coastal,riverine``: 25 of the starter's 26 tasks.
 The baseline is the old row-by-row activation (:func:`_rowwise_activate`,
 kept here and only here): one ``registry.commune`` look-up per commune for the
 authorisation and again for the province, an ORM object and a flush per plan,
-its tasks added and flushed, one audit row flushed per plan. Ours: bulk
-``INSERT``\\ s (plans with ``RETURNING`` ids, tasks and audit rows by
-executemany / insertmanyvalues), ``BATCH_COMMUNES`` communes per batch.
+its tasks added and flushed, one audit row flushed per plan. Ours: per batch
+of ``BATCH_COMMUNES`` communes, one multi-row ``INSERT … ON CONFLICT DO
+NOTHING RETURNING`` of the plans, the tasks by ``COPY`` (PostgreSQL) or one
+executemany ``INSERT`` (SQLite), the audit rows by one executemany ``INSERT``.
 
 Both write the same rows: after each back end the plans, tasks and per-plan
 audit rows of one run of each are compared (ids aside).
@@ -55,6 +56,7 @@ from dashboard.config import Settings
 from dashboard.context import AppContext, open_context
 from dashboard.drill import DRILL_CLOCK, drill_forecast
 from dashboard.plans.activation import (
+    BATCH_COMMUNES,
     CommuneExposure,
     activate_plans,
     create_event,
@@ -376,8 +378,11 @@ def _bench(store: _Store, table: pd.DataFrame) -> list[dict]:
                 "baseline_label": (
                     f"old row-by-row activate_plans (an ORM object and a flush per "
                     f"plan, tasks flushed per plan, one audit row flushed per plan, "
-                    f"registry look-up per commune) vs ours (bulk INSERTs, plans "
-                    f"with RETURNING, tasks and audit rows by executemany); "
+                    f"registry look-up per commune) vs ours (per batch of "
+                    f"{BATCH_COMMUNES} communes: plans by one INSERT ... ON "
+                    f"CONFLICT DO NOTHING RETURNING, tasks by "
+                    f"{'COPY' if store.backend == 'postgresql' else 'executemany'}, "
+                    f"audit rows by executemany); "
                     f"{store.backend}: {what} by {who}, {plans:,} plans, "
                     f"{tasks:,} tasks, committed; median of {REPEATS} vs "
                     f"{BASELINE_REPEATS[scope]} on fresh copies of the database; "

@@ -334,25 +334,24 @@ def activate_plans(
             select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
         )
     )
-    todo: list[tuple[CommuneExposure, str]] = []
+    todo: list[tuple[CommuneExposure, frozenset[str]]] = []
     for item in items:
         if item.commune_code in seen:
             continue
         seen.add(item.commune_code)
         raw = profiles.get(item.commune_code, frozenset())
         prof = split_profiles(raw) if isinstance(raw, str) else frozenset(raw)
-        todo.append((item, join_profiles(prof)))
+        todo.append((item, prof))
     order = [item.commune_code for item, _ in todo]
     todo.sort(key=lambda pair: pair[0].commune_code)
     at = now or datetime.now(UTC)
     by = actor.username
     # The template's task rows per profile set, all but the per-commune fields.
-    applying: dict[str, list[tuple[TaskSpec, dict]]] = {}
+    applying: dict[frozenset[str], list[tuple[TaskSpec, dict]]] = {}
 
-    def tasks_for(joined: str) -> list[tuple[TaskSpec, dict]]:
-        if joined not in applying:
-            prof = split_profiles(joined)
-            applying[joined] = [
+    def tasks_for(prof: frozenset[str]) -> list[tuple[TaskSpec, dict]]:
+        if prof not in applying:
+            applying[prof] = [
                 (
                     s,
                     {
@@ -383,7 +382,7 @@ def activate_plans(
                     (s for s in specs if applies(",".join(s.profiles), prof)), start=1
                 )
             ]
-        return applying[joined]
+        return applying[prof]
 
     insert_plans = _insert_new(session).returning(
         CommunePlan.__table__.c.id, CommunePlan.__table__.c.commune_code
@@ -399,7 +398,7 @@ def activate_plans(
                 "commune_code": item.commune_code,
                 "province_code": province_of[item.commune_code],
                 "template_id": template_id,
-                "profiles": joined,
+                "profiles": join_profiles(prof),
                 "eta_utc": item.eta_utc,
                 "closest_utc": item.closest_utc,
                 "max_wind_level": item.max_wind_level,
@@ -408,19 +407,19 @@ def activate_plans(
                 "activated_by": by,
                 "updated_at": at,
             }
-            for item, joined in batch
+            for item, prof in batch
         ]
         ids = {
             code: plan_id for plan_id, code in session.execute(insert_plans, plan_rows)
         }
         task_rows = []
         audits = []
-        for item, joined in batch:
+        for item, prof in batch:
             plan_id = ids.get(item.commune_code)
             if plan_id is None:  # planned meanwhile by a concurrent activation
                 continue
             code = item.commune_code
-            tasks = tasks_for(joined)
+            tasks = tasks_for(prof)
             for s, row in tasks:
                 task_rows.append(
                     row
@@ -444,7 +443,7 @@ def activate_plans(
                     new={
                         "event_id": event_id,
                         "commune_code": code,
-                        "profiles": joined,
+                        "profiles": join_profiles(prof),
                         "template_id": template_id,
                         "eta_utc": item.eta_utc,
                         "tasks": len(tasks),

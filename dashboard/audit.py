@@ -65,16 +65,13 @@ class Change:
     reason: str = ""
 
 
-def record_many(
-    session: Session,
-    actor: Principal,
-    changes: Iterable[Change],
-    at: datetime | None = None,
-) -> int:
-    """Append many rows in one bulk ``INSERT`` (same rows as :func:`record`
-    called for each, in order), in the caller's transaction; returns how many."""
+def rows(
+    actor: Principal, changes: Iterable[Change], at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The ``audit_log`` rows (column → value) :func:`record` would write for
+    each change, for a bulk insert by the caller."""
     when = at or datetime.now(UTC)
-    rows = [
+    return [
         {
             "at": when,
             "actor": actor.username,
@@ -88,9 +85,21 @@ def record_many(
         }
         for c in changes
     ]
-    if rows:
-        session.execute(insert(AuditEntry.__table__), rows)
-    return len(rows)
+
+
+def record_many(
+    session: Session,
+    actor: Principal,
+    changes: Iterable[Change],
+    at: datetime | None = None,
+) -> int:
+    """Append many rows in one executemany ``INSERT`` (the rows :func:`record`
+    would write for each, in order), in the caller's transaction; returns how
+    many."""
+    values = rows(actor, changes, at)
+    if values:
+        session.execute(insert(AuditEntry.__table__), values)
+    return len(values)
 
 
 def entries(

@@ -16,6 +16,7 @@ not refused because the storm moved. Each moved plan gets one audit row
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,7 @@ from dashboard.plans.model import (
 )
 from dashboard.plans.templates import TaskSpec, ensure_starter, template_tasks
 from dashboard.store.plans_schema import CommunePlan, PlanTask, StormEvent
-from dashboard.store.schema import StoredForecast
+from dashboard.store.schema import AuditEntry, StoredForecast
 
 
 @dataclass(frozen=True)
@@ -258,11 +259,39 @@ def _insert_new(session: Session):
     )
 
 
+def _copy_field(value: object) -> str:
+    """*value* as a field of PostgreSQL's ``COPY … FROM STDIN`` text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = (
+            "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        )
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = repr(value)
+    else:
+        raise TypeError(f"no COPY text for {type(value).__name__}")
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
 def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert many rows, all with the same keys: ``COPY`` on PostgreSQL with
-    psycopg (one round trip instead of one per row), an executemany ``INSERT``
-    elsewhere. Values go to the driver as they are (no SQLAlchemy type
-    processing), so only for plain columns (numbers, text, datetimes)."""
+    """Insert many rows, all with the same keys, in the session's transaction.
+
+    On PostgreSQL with psycopg one ``COPY … FROM STDIN`` (text format, each
+    distinct value of a column encoded once: the template's long texts repeat
+    on every commune's tasks); elsewhere one executemany ``INSERT``. The COPY
+    bypasses SQLAlchemy's type processing, so only for plain columns (text,
+    numbers, datetimes, NULL).
+    """
     if not rows:
         return
     conn = session.connection()
@@ -272,13 +301,25 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     from psycopg import sql
 
     columns = list(rows[0])
+    caches: list[dict] = [{} for _ in columns]
+    lines = []
+    for row in rows:
+        fields = []
+        for cache, name in zip(caches, columns, strict=True):
+            value = row[name]
+            try:
+                field = cache[value]
+            except KeyError:
+                field = cache[value] = _copy_field(value)
+            fields.append(field)
+        lines.append("\t".join(fields))
+    lines.append("")
+    driver = conn.connection.driver_connection
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    driver = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+        copy.write("\n".join(lines).encode(driver.info.encoding))
 
 
 def activate_plans(
@@ -452,7 +493,7 @@ def activate_plans(
             )
             created[code] = plan_id
         _insert_rows(session, PlanTask.__table__, task_rows)
-        audit.record_many(session, actor, audits, at=at)
+        _insert_rows(session, AuditEntry.__table__, audit.rows(actor, audits, at))
         n_tasks += len(task_rows)
         if progress is not None:
             progress(start + len(batch), total)

@@ -456,3 +456,81 @@ def test_an_activation_waiting_on_another_skips_what_it_planned(ctx):
     assert len(rest) == DISTINCT - 4 and not set(rest) & set(first)
     plans, _, _ = _counts(ctx, event_id)
     assert plans == DISTINCT
+
+
+TRICKY = "Tab\there, newline\nthere, CR\r\nback\\slash, \\N, \\t literal, Đồng Châu ☂"
+
+
+def test_task_texts_and_numbers_are_stored_as_in_the_template(ctx):
+    """Tabs, newlines, backslashes and ``\\N`` survive the bulk path (COPY on
+    PostgreSQL), as do fractional offsets."""
+    from dashboard.plans.templates import save_template
+
+    event_id, _ = _events(ctx)
+    tasks = [
+        {
+            "title_vi": "Kiểm tra \\ đê",
+            "title_en": "Check\tdykes",
+            "guidance_vi": TRICKY,
+            "guidance_en": "\\N",
+            "pillar": "forces",
+            "priority": 1,
+            "deadline_kind": "before_eta",
+            "offset_hours": -0.1,
+            "evidence": "number",
+            "evidence_unit": "người\tngày",
+        },
+        {
+            "title_vi": "Báo cáo",
+            "title_en": "Report",
+            "pillar": "information",
+            "priority": 3,
+            "deadline_kind": "after_storm",
+            "offset_hours": 12.75,
+            "evidence": "none",
+        },
+    ]
+    with ctx.transaction() as s:
+        template_id = save_template(s, ADMIN, "Tricky", tasks, now=CLOCK)
+        specs = template_tasks(s, template_id)
+        activate_plans(
+            s,
+            ADMIN,
+            event_id,
+            COMMUNES[:2],
+            {},
+            template_id=template_id,
+            now=CLOCK,
+        )
+    assert "\t" in specs[0].guidance_vi or "\n" in specs[0].guidance_vi
+    with ctx.sessions() as s:
+        stored = s.scalars(
+            select(PlanTask)
+            .where(PlanTask.event_id == event_id)
+            .order_by(PlanTask.commune_code, PlanTask.position)
+        ).all()
+    assert len(stored) == 4
+    for task, spec in zip(stored, specs * 2, strict=True):
+        assert (
+            task.title_vi,
+            task.title_en,
+            task.guidance_vi,
+            task.guidance_en,
+            task.evidence_unit,
+            task.offset_hours,
+            task.priority,
+        ) == (
+            spec.title_vi,
+            spec.title_en,
+            spec.guidance_vi,
+            spec.guidance_en,
+            spec.evidence_unit,
+            spec.offset_hours,
+            spec.priority,
+        )
+        assert task.template_task_id is None and task.evidence_number is None
+    eta = {c.commune_code: c.eta_utc for c in COMMUNES[:2]}
+    first = stored[0]  # 06652, arrival ETA + 2 h
+    assert first.deadline_utc.replace(tzinfo=UTC) == eta[first.commune_code] + (
+        timedelta(hours=-0.1)
+    )

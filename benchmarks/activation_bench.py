@@ -25,8 +25,8 @@ kept here and only here): one ``registry.commune`` look-up per commune for the
 authorisation and again for the province, an ORM object and a flush per plan,
 its tasks added and flushed, one audit row flushed per plan. Ours: per batch
 of ``BATCH_COMMUNES`` communes, one multi-row ``INSERT … ON CONFLICT DO
-NOTHING RETURNING`` of the plans, the tasks by ``COPY`` (PostgreSQL) or one
-executemany ``INSERT`` (SQLite), the audit rows by one executemany ``INSERT``.
+NOTHING RETURNING`` of the plans, then the tasks and the audit rows by one
+``COPY`` each (PostgreSQL) or one executemany ``INSERT`` each (SQLite).
 
 Both write the same rows: after each back end the plans, tasks and per-plan
 audit rows of one run of each are compared (ids aside).
@@ -380,9 +380,9 @@ def _bench(store: _Store, table: pd.DataFrame) -> list[dict]:
                     f"plan, tasks flushed per plan, one audit row flushed per plan, "
                     f"registry look-up per commune) vs ours (per batch of "
                     f"{BATCH_COMMUNES} communes: plans by one INSERT ... ON "
-                    f"CONFLICT DO NOTHING RETURNING, tasks by "
-                    f"{'COPY' if store.backend == 'postgresql' else 'executemany'}, "
-                    f"audit rows by executemany); "
+                    f"CONFLICT DO NOTHING RETURNING, tasks and audit rows by "
+                    f"{'COPY' if store.backend == 'postgresql' else 'executemany'}"
+                    f"); "
                     f"{store.backend}: {what} by {who}, {plans:,} plans, "
                     f"{tasks:,} tasks, committed; median of {REPEATS} vs "
                     f"{BASELINE_REPEATS[scope]} on fresh copies of the database; "

@@ -20,9 +20,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 import pandas as pd
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import audit, registry
@@ -283,6 +284,45 @@ def _copy_field(value: object) -> str:
     )
 
 
+def _sqlite_insert(
+    conn: Connection, table: Table, columns: list[str], rows: list[dict]
+) -> None:
+    """One executemany of a plain ``INSERT`` with the values SQLAlchemy would
+    bind (its column types' bind processors, e.g. datetimes as text), each
+    distinct value converted once instead of once per row."""
+    dialect = conn.dialect
+    converted = []  # (position, bind processor, cache) of the columns needing one
+    for i, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            converted.append((i, process, {}))
+    pick = itemgetter(*columns)
+    values: list[tuple] = []
+    for row in rows:
+        picked = pick(row) if len(columns) > 1 else (row[columns[0]],)
+        if not converted:
+            values.append(picked)
+            continue
+        value = list(picked)
+        for i, process, cache in converted:
+            raw = value[i]
+            if raw is None:
+                continue
+            # Equal datetimes of other UTC offsets are not the same text.
+            key = (raw, raw.utcoffset()) if isinstance(raw, datetime) else raw
+            try:
+                value[i] = cache[key]
+            except KeyError:
+                value[i] = cache[key] = process(raw)
+        values.append(tuple(value))
+    quote = dialect.identifier_preparer.quote
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join('?' for _ in columns)})",
+        values,
+    )
+
+
 def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert many rows, all with the same keys, in the session's transaction.
 
@@ -295,12 +335,15 @@ def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     conn = session.connection()
+    columns = list(rows[0])
+    if conn.dialect.name == "sqlite":
+        _sqlite_insert(conn, table, columns, rows)
+        return
     if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
         conn.execute(insert(table), rows)
         return
     from psycopg import sql
 
-    columns = list(rows[0])
     caches: list[dict] = [{} for _ in columns]
     lines = []
     for row in rows:

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from dashboard import audit, registry, scenario
@@ -219,6 +219,20 @@ def _written(ctx, event_id: int) -> dict:
     }
 
 
+def _raw(ctx, event_id: int) -> list:
+    """Times as the database holds them (text on SQLite), bypassing the ORM."""
+    with ctx.sessions() as s:
+        return s.execute(
+            text(
+                "SELECT t.commune_code, t.position, t.deadline_utc, t.updated_at, "
+                "p.eta_utc, p.closest_utc, p.activated_at, p.updated_at "
+                "FROM plan_tasks t JOIN commune_plans p ON p.id = t.plan_id "
+                "WHERE t.event_id = :e ORDER BY t.commune_code, t.position"
+            ),
+            {"e": event_id},
+        ).all()
+
+
 def test_bulk_activation_writes_what_row_by_row_activation_wrote(ctx):
     bulk_event, old_event = _events(ctx)
     calls: list[tuple[int, int]] = []
@@ -238,6 +252,7 @@ def test_bulk_activation_writes_what_row_by_row_activation_wrote(ctx):
     assert len(created) == len(reference) == DISTINCT
     bulk, old = _written(ctx, bulk_event), _written(ctx, old_event)
     assert bulk == old
+    assert _raw(ctx, bulk_event) == _raw(ctx, old_event)
     # Returned in the order given (ids are given in commune-code order).
     with ctx.sessions() as s:
         code_of = dict(

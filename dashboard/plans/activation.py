@@ -244,20 +244,44 @@ def _authorise(actor: Principal, codes: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _insert_new(session: Session):
-    """``INSERT`` of plans that skips a commune already planned for the event
-    (``uq_plan_event_commune``), e.g. by a concurrent activation."""
+def _insert_plans(session: Session, rows: list[dict]) -> dict[str, int]:
+    """Insert plans (all with the same keys) skipping any commune already
+    planned for the event (``uq_plan_event_commune``), e.g. by a concurrent
+    activation; returns commune code → id of the plans inserted.
+
+    On PostgreSQL with psycopg one ``INSERT … SELECT`` from ``unnest`` of one
+    array per column (a dozen parameters instead of a dozen per row);
+    elsewhere a multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``.
+    """
     table = CommunePlan.__table__
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the app runs on SQLite or PostgreSQL
-        return insert(table)
-    return dialect_insert(table).on_conflict_do_nothing(
-        index_elements=["event_id", "commune_code"]
-    )
+    conn = session.connection()
+    dialect = conn.dialect
+    returning = "RETURNING id, commune_code"
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        columns = list(rows[0])
+        quote = dialect.identifier_preparer.quote
+        arrays = ", ".join(
+            f"%(c{i})s::{table.c[name].type.compile(dialect)}[]"
+            for i, name in enumerate(columns)
+        )
+        result = conn.exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+            f"SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT (event_id, commune_code) DO NOTHING {returning}",
+            {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+        )
+    else:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = (
+            dialect_insert(table)
+            .on_conflict_do_nothing(index_elements=["event_id", "commune_code"])
+            .returning(table.c.id, table.c.commune_code)
+        )
+        result = conn.execute(statement, rows)
+    return {code: plan_id for plan_id, code in result}
 
 
 def _copy_field(value: object) -> str:
@@ -468,9 +492,6 @@ def activate_plans(
             ]
         return applying[prof]
 
-    insert_plans = _insert_new(session).returning(
-        CommunePlan.__table__.c.id, CommunePlan.__table__.c.commune_code
-    )
     total = len(todo)
     created: dict[str, int] = {}
     n_tasks = 0
@@ -493,9 +514,7 @@ def activate_plans(
             }
             for item, prof in batch
         ]
-        ids = {
-            code: plan_id for plan_id, code in session.execute(insert_plans, plan_rows)
-        }
+        ids = _insert_plans(session, plan_rows)
         task_rows = []
         audits = []
         for item, prof in batch:

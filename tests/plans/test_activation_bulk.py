@@ -549,3 +549,21 @@ def test_task_texts_and_numbers_are_stored_as_in_the_template(ctx):
     assert first.deadline_utc.replace(tzinfo=UTC) == eta[first.commune_code] + (
         timedelta(hours=-0.1)
     )
+
+
+def test_a_batch_without_any_arrival_or_approach(ctx):
+    """Every time of the batch missing (all-NULL columns)."""
+    event_id, _ = _events(ctx)
+    nothing = [CommuneExposure(code, None, None, 0, 0) for code in C33[:2]]
+    with ctx.transaction() as s:
+        created = activate_plans(s, ADMIN, event_id, nothing, {}, now=CLOCK)
+    assert len(created) == 2
+    with ctx.sessions() as s:
+        plans = s.scalars(
+            select(CommunePlan).where(CommunePlan.event_id == event_id)
+        ).all()
+        deadlines = s.scalars(
+            select(PlanTask.deadline_utc).where(PlanTask.event_id == event_id)
+        ).all()
+    assert [(p.eta_utc, p.closest_utc) for p in plans] == [(None, None)] * 2
+    assert deadlines and set(deadlines) == {None}

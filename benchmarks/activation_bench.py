@@ -24,8 +24,9 @@ The baseline is the old row-by-row activation (:func:`_rowwise_activate`,
 kept here and only here): one ``registry.commune`` look-up per commune for the
 authorisation and again for the province, an ORM object and a flush per plan,
 its tasks added and flushed, one audit row flushed per plan. Ours: per batch
-of ``BATCH_COMMUNES`` communes, one multi-row ``INSERT … ON CONFLICT DO
-NOTHING RETURNING`` of the plans, then the tasks and the audit rows by one
+of ``BATCH_COMMUNES`` communes, the plans by one ``INSERT … ON CONFLICT DO
+NOTHING RETURNING`` (PostgreSQL: ``INSERT … SELECT FROM unnest`` of one array
+per column; SQLite: multi-row), then the tasks and the audit rows by one
 ``COPY`` each (PostgreSQL) or one executemany ``INSERT`` each (SQLite).
 
 Both write the same rows: after each back end the plans, tasks and per-plan
@@ -80,7 +81,7 @@ PROFILES = frozenset({"coastal", "riverine"})  # 25 of the starter's 26 tasks
 STAFF = Principal(
     username="bench_staff_38", role=Role.PROVINCE, province_codes=frozenset({PROVINCE})
 )
-REPEATS = 3
+REPEATS = 5
 BASELINE_REPEATS = {"national": 1, "province": 3}
 NOW = DRILL_CLOCK
 TEMPLATE_DB = "activation_template"
@@ -380,7 +381,9 @@ def _bench(store: _Store, table: pd.DataFrame) -> list[dict]:
                     f"plan, tasks flushed per plan, one audit row flushed per plan, "
                     f"registry look-up per commune) vs ours (per batch of "
                     f"{BATCH_COMMUNES} communes: plans by one INSERT ... ON "
-                    f"CONFLICT DO NOTHING RETURNING, tasks and audit rows by "
+                    f"CONFLICT DO NOTHING RETURNING"
+                    f"{' from unnest' if store.backend == 'postgresql' else ''}, "
+                    f"tasks and audit rows by "
                     f"{'COPY' if store.backend == 'postgresql' else 'executemany'}"
                     f"); "
                     f"{store.backend}: {what} by {who}, {plans:,} plans, "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, Role, require
@@ -55,7 +55,7 @@ def record(
 
 @dataclass(frozen=True)
 class Change:
-    """One row for :func:`record_many` (the arguments of :func:`record`)."""
+    """One row for :func:`rows` (the arguments of :func:`record`)."""
 
     action: str
     object_type: str
@@ -69,7 +69,8 @@ def rows(
     actor: Principal, changes: Iterable[Change], at: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The ``audit_log`` rows (column → value) :func:`record` would write for
-    each change, for a bulk insert by the caller."""
+    each change, for the caller to insert in bulk in its transaction (e.g.
+    activation: one row per plan)."""
     when = at or datetime.now(UTC)
     return [
         {
@@ -85,21 +86,6 @@ def rows(
         }
         for c in changes
     ]
-
-
-def record_many(
-    session: Session,
-    actor: Principal,
-    changes: Iterable[Change],
-    at: datetime | None = None,
-) -> int:
-    """Append many rows in one executemany ``INSERT`` (the rows :func:`record`
-    would write for each, in order), in the caller's transaction; returns how
-    many."""
-    values = rows(actor, changes, at)
-    if values:
-        session.execute(insert(AuditEntry.__table__), values)
-    return len(values)
 
 
 def entries(

@@ -7,6 +7,8 @@ table (triggers installed by the first migration).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +51,41 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row for :func:`rows` (the arguments of :func:`record`)."""
+
+    action: str
+    object_type: str
+    object_id: str
+    old: Any = None
+    new: Any = None
+    reason: str = ""
+
+
+def rows(
+    actor: Principal, changes: Iterable[Change], at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The ``audit_log`` rows (column → value) :func:`record` would write for
+    each change, for the caller to insert in bulk in its transaction (e.g.
+    activation: one row per plan)."""
+    when = at or datetime.now(UTC)
+    return [
+        {
+            "at": when,
+            "actor": actor.username,
+            "actor_role": str(actor.role),
+            "action": c.action,
+            "object_type": c.object_type,
+            "object_id": c.object_id,
+            "old_value": _encode(c.old),
+            "new_value": _encode(c.new),
+            "reason": c.reason,
+        }
+        for c in changes
+    ]
 
 
 def entries(

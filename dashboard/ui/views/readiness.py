@@ -13,11 +13,11 @@ import streamlit as st
 
 from dashboard import scenario
 from dashboard.auth import Forbidden, Principal, is_staff
+from dashboard.core.errors import DashboardError
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
 from dashboard.events import active_events, open_event_for_forecast
 from dashboard.geo import layers
-from dashboard.plans import PlanError
 from dashboard.plans.activation import (
     activate_plans,
     apply_forecast,
@@ -43,6 +43,7 @@ from dashboard.plans.templates import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import show_error
 from dashboard.ui.format import local_time, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -139,6 +140,21 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                 key="activate_button",
             ):
                 try:
+                    bar = st.progress(
+                        0.0,
+                        text=t(
+                            "readiness.activate.progress", done=0, total=len(picked)
+                        ),
+                    )
+
+                    def show(done: int, total: int) -> None:
+                        bar.progress(
+                            done / total if total else 1.0,
+                            text=t(
+                                "readiness.activate.progress", done=done, total=total
+                            ),
+                        )
+
                     with ctx.transaction() as db:
                         ensure_starter(db)
                         if event_id is None:
@@ -149,10 +165,13 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                             event_id,
                             exposures(picked).values(),
                             {c: profiles[c] for c in picked["commune_code"]},
+                            progress=show,
+                            batch_size=25,
                         )
+                    bar.empty()
                     st.success(t("readiness.activate.done", count=len(created)))
-                except (Forbidden, PlanError) as exc:
-                    st.error(str(exc))
+                except DashboardError as exc:
+                    show_error(exc)
         if event_id is not None and st.button(
             t("readiness.apply_forecast"), key="apply_forecast"
         ):

@@ -81,6 +81,11 @@ def wipha_forecast(
                 r50_nm=_radii(row, 50),
                 r64_nm=_radii(row, 64),
                 is_forecast=lead >= 0,
+                rmw_nm=(
+                    float(row["USA_RMW"])
+                    if pd.notna(row.get("USA_RMW")) and row["USA_RMW"] > 0
+                    else None
+                ),
             )
         )
     name = str(frame["NAME"].iloc[0]) if len(frame) else ""

@@ -24,6 +24,7 @@ BENCHMARKS = {
     "exposure": "benchmarks.exposure_bench",
     "library_page": "benchmarks.library_page",
     "readiness_board": "benchmarks.readiness_board",
+    "wind_skill": "benchmarks.wind_skill",
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

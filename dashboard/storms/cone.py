@@ -75,6 +75,7 @@ from shapely.geometry.base import BaseGeometry
 from dashboard.config import REPO_ROOT
 from dashboard.storms.model import Forecast
 from dashboard.storms.track import HourlyTrack, interpolate_track
+from dashboard.storms.wind import Vortex, fit_vortex
 
 CONE_RADII_FILE = REPO_ROOT / "data" / "track_error_cone_radii.csv"
 
@@ -91,6 +92,9 @@ agencies' radii thresholds for 8, 10, 12 (17.2, 24.5, 32.7 m/s ≈ 33.4, 47.6,
 63.6 kt)."""
 
 RADII_THRESHOLD_BY_LEVEL = {8: 34, 10: 50, 12: 64}
+
+LEVEL_MIN_MS: dict[int, float] = {6: 10.8, 8: 17.2, 10: 24.5, 12: 32.7}
+"""Lower bound (m/s) of each level with an area, QĐ 18/2021 Annex III."""
 
 PROFILE_X_MIN = 0.6
 PROFILE_X_MAX = 1.0
@@ -204,7 +208,7 @@ class WindProfile:
         return np.fmin(v, vmax)
 
 
-def wind_profile(track: HourlyTrack) -> WindProfile:
+def legacy_wind_profile(track: HourlyTrack) -> WindProfile:
     """Fit the wind profile of the module docstring to every sample of *track*."""
     vmax = track.vmax_kt
     rm = radius_of_max_wind_nm(vmax, track.lat)
@@ -229,7 +233,7 @@ def wind_profile(track: HourlyTrack) -> WindProfile:
     )
 
 
-def level_radii(
+def legacy_level_radii(
     track: HourlyTrack, profile: WindProfile | None = None
 ) -> dict[int, np.ndarray]:
     """Radius (nmi, ``(n, 4)``) of the wind area of each level in :data:`WIND_LEVELS`.
@@ -237,7 +241,7 @@ def level_radii(
     Published radii are used where given; the profile fills level 6 and any
     radius that was not analysed. Unknown radii become 0 (no area).
     """
-    profile = profile if profile is not None else wind_profile(track)
+    profile = profile if profile is not None else legacy_wind_profile(track)
     out: dict[int, np.ndarray] = {}
     for level, threshold in RADII_THRESHOLD_BY_LEVEL.items():
         given = track.radii(threshold)
@@ -247,6 +251,31 @@ def level_radii(
     out[8] = np.maximum(out[8], out[10])
     out[6] = np.maximum(out[6], out[8])
     return {level: out[level] for level in WIND_LEVELS}
+
+
+def level_radii(
+    track: HourlyTrack,
+    vortex: Vortex | None = None,
+    averaging_minutes: int = 1,
+) -> dict[int, np.ndarray]:
+    """Open-water radius (nmi, ``(n, 4)``) of each level's wind area, per quadrant.
+
+    From the wind model of :mod:`dashboard.storms.wind` (the one the commune
+    table uses): the distance, along each quadrant's central bearing, at
+    which the stations' 2-minute wind over open water falls below the
+    level's lower bound (17.2 m/s for level 8, ...). Over open water and on
+    the coast these areas and the communes' levels and ETAs agree; inland,
+    communes get less (land reduction), so the drawn areas are the outer
+    limit. Pass *vortex* when the track is part of a longer one (decay).
+    """
+    vortex = vortex if vortex is not None else fit_vortex(track, averaging_minutes)
+    out: dict[int, np.ndarray] = {}
+    for level in WIND_LEVELS:
+        speed = LEVEL_MIN_MS[level] / MS_PER_KT
+        out[level] = np.column_stack(
+            [vortex.radius_of(speed, q) for q in range(4)]
+        ).reshape(len(track), 4)
+    return out
 
 
 # --------------------------------------------------------------------------

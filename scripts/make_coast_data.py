@@ -8,8 +8,9 @@ Writes two files, both derived offline, nothing is downloaded at run time:
   ``min_inland_km``, the smallest such distance over the vertices of the
   commune polygon (0 for every commune that touches the sea).
 * ``data/coast/inland_km_grid.npz`` — the same distance on a 0.05° grid over
-  99-126°E, 4-28°N (uint8 km, clamped at 255; 0 = sea), for points that are
-  not communes: weather stations and storm centres (landfall).
+  99-126°E, 4-28°N, for points that are
+  not communes: weather stations and storm centres (landfall). Stored as
+  uint16 tenths of a km; every land cell is at least 1 (0.1 km), sea is 0.
 
 Where the sea is: the GLOBE-based 1-km land mask of the ``global-land-mask``
 package (Karin, T., 2020, PyPI ``global-land-mask`` 1.0.0; data: GLOBE Task
@@ -126,10 +127,10 @@ def main() -> None:
     lon2, lat2 = np.meshgrid(lons, lats)
     grid_km = inland_km(tree, to_km, lon2.ravel(), lat2.ravel()).reshape(lon2.shape)
     land = globe.is_land(lat2, lon2)
-    grid = np.where(land, np.clip(np.round(grid_km), 1, 255), 0).astype(np.uint8)
+    grid = np.where(land, np.clip(np.round(grid_km * 10), 1, 65535), 0)
     np.savez_compressed(
         TARGET / "inland_km_grid.npz",
-        inland_km=grid,
+        inland_dkm=grid.astype(np.uint16),
         lon0=np.float64(LON_RANGE[0]),
         lat0=np.float64(LAT_RANGE[0]),
         step=np.float64(GRID_DEG),

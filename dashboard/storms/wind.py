@@ -113,7 +113,7 @@ LF_BINS = 20
 @lru_cache(maxsize=1)
 def _grid() -> tuple[np.ndarray, float, float, float]:
     with np.load(INLAND_GRID_FILE) as data:
-        grid = data["inland_km"].astype(np.float32)
+        grid = data["inland_dkm"].astype(np.float32) / 10.0
         return grid, float(data["lon0"]), float(data["lat0"]), float(data["step"])
 
 

@@ -17,13 +17,13 @@ from dashboard.storms.cone import (
     cone_polygon,
     cone_radius_nm,
     destination,
+    legacy_level_radii,
+    legacy_wind_profile,
     level_radii,
     load_cone_radii,
     quadrant_polygon,
     radius_of_max_wind_nm,
     wind_areas,
-    legacy_level_radii,
-    legacy_wind_profile,
     wind_swath,
 )
 from dashboard.storms.model import Forecast, Radii, TrackPoint

@@ -61,7 +61,7 @@ def vortex_of(forecast: Forecast) -> tuple[wind.Vortex, int]:
 
 
 def test_wind_at_the_radius_of_maximum_wind_is_the_maximum() -> None:
-    vortex, n = vortex_of(track_of(**RADII))
+    vortex, _n = vortex_of(track_of(**RADII))
     rows = np.zeros(8, dtype=np.intp)
     bearings = np.arange(0.0, 360.0, 45.0)
     at_rmw = vortex.open_water_kt(rows, bearings, np.full(8, 15.0))
@@ -97,9 +97,13 @@ def test_profile_is_continuous_across_quadrant_boundaries() -> None:
 
 
 def test_quadrant_maximum_applies_at_the_middle_of_the_quadrant_only() -> None:
-    vortex, n = vortex_of(track_of(**RADII))
-    ne_mid = vortex.open_water_kt(np.zeros(1, np.intp), np.array([45.0]), np.array([150.0]))
-    ne_edge = vortex.open_water_kt(np.zeros(1, np.intp), np.array([89.0]), np.array([150.0]))
+    vortex, _n = vortex_of(track_of(**RADII))
+    ne_mid = vortex.open_water_kt(
+        np.zeros(1, np.intp), np.array([45.0]), np.array([150.0])
+    )
+    ne_edge = vortex.open_water_kt(
+        np.zeros(1, np.intp), np.array([89.0]), np.array([150.0])
+    )
     assert ne_mid[0] == pytest.approx(34.0)
     assert ne_edge[0] < 34.0  # towards SE (R34 = 120 nmi) the 34-kt radius shrinks
 
@@ -177,11 +181,15 @@ def test_islands_keep_open_water_winds() -> None:
     assert wind.land_factor(inland[:2]) == pytest.approx([1.0, 1.0])
     # And the point grid: the Bạch Long Vĩ station is within a few hundred metres
     # of the sea, Hà Nội is far inland, the Gulf of Tonkin is sea.
-    grid = wind.inland_km_at(np.array([20.133, 21.03, 20.0]), np.array([107.717, 105.85, 107.5]))
+    grid = wind.inland_km_at(
+        np.array([20.133, 21.03, 20.0]), np.array([107.717, 105.85, 107.5])
+    )
     assert grid[0] < 0.5
     assert grid[1] > 50
     assert grid[2] == 0.0
-    assert wind.over_land(np.array([21.03, 20.0]), np.array([105.85, 107.5])).tolist() == [
+    assert wind.over_land(
+        np.array([21.03, 20.0]), np.array([105.85, 107.5])
+    ).tolist() == [
         True,
         False,
     ]
@@ -244,9 +252,7 @@ def test_decay_never_touches_analysed_positions_or_a_decaying_forecast() -> None
         "test",
         T0,
         1,
-        tuple(
-            TrackPoint(**{**p.__dict__, "is_forecast": False}) for p in fc.points
-        ),
+        tuple(TrackPoint(**{**p.__dict__, "is_forecast": False}) for p in fc.points),
     )
     assert np.all(wind.decay_factor(interpolate_track(past)) == 1.0)
     weak = track_of(lat=19.0, lon=107.0, hours=36, dlon_per_h=-0.1, vmax_kt=25.0)
@@ -333,3 +339,83 @@ def test_wipha_drill_islands_keep_level_8_or_more(wipha: pd.DataFrame) -> None:
     islands = wipha.set_index("commune_code").loc[["11948", "07192"]]  # BLV, Cô Tô
     assert (islands["max_wind_level"] >= 8).all()
     assert (islands["max_gust_level"] >= islands["max_wind_level"]).all()
+
+
+# ---------------------------------------------------------------- bulletin
+
+
+def test_bulletin_statements_are_shown_and_cap_only_when_chosen() -> None:
+    from dashboard.storms.bulletin import LandStatement, apply_statements
+
+    eta = pd.Timestamp("2025-07-22 06:00", tz="UTC")
+    table = pd.DataFrame(
+        {
+            "commune_code": ["a", "b", "c"],
+            "max_wind_level": [8, 7, 9],
+            "max_gust_level": [10, 9, 11],
+            "level6_eta_utc": [eta] * 3,
+            "level8_eta_utc": [eta, pd.NaT, eta],
+        }
+    )
+    province_of = {"a": "01", "b": "24", "c": "33"}
+    statements = [
+        LandStatement(
+            ("01", "24"),
+            (6, 6),
+            (7, 8),
+            "Hà Nội, Bắc Ninh",
+            "NCHMF 22/7 04:00",
+            cap=True,
+        ),
+        LandStatement(
+            ("33",), (7, 8), (9, 10), "ven biển Hưng Yên", "NCHMF 22/7 04:00"
+        ),
+    ]
+    out = apply_statements(table, province_of, statements)
+    assert out["bulletin_level"].tolist() == ["6", "6", "7-8"]
+    assert out["bulletin_gust_level"].tolist() == ["7-8", "7-8", "9-10"]
+    assert out["max_wind_level"].tolist() == [6, 6, 9]  # c: shown, not capped
+    assert out["max_gust_level"].tolist() == [8, 8, 11]
+    assert out["model_max_wind_level"].tolist() == [8, 7, 9]
+    assert out["capped_by_bulletin"].tolist() == [True, True, False]
+    assert pd.isna(out.loc[0, "level8_eta_utc"]) and out.loc[2, "level8_eta_utc"] == eta
+    assert table["max_wind_level"].tolist() == [8, 7, 9]  # input untouched
+    with pytest.raises(ValueError):
+        LandStatement(("01",), (8, 6))
+
+
+# ---------------------------------------------------------------- more exposure
+
+
+def test_quadrant_radii_make_the_field_asymmetric() -> None:
+    fc = track_of(vmax_kt=60.0, rmw_nm=20.0, r34_nm=Radii(150, 50, 50, 50))
+    ne = destination(17.0, 114.0, 45.0, 100 * KM_PER_NM)
+    sw = destination(17.0, 114.0, 225.0, 100 * KM_PER_NM)
+    frame = pd.DataFrame(
+        {
+            "commune_code": ["ne", "sw"],
+            "lat": [float(ne[0]), float(sw[0])],
+            "lon": [float(ne[1]), float(sw[1])],
+            "inland_km": [0.0, 0.0],
+        }
+    )
+    out = compute_exposure(fc, frame, T0)
+    assert out.loc[0, "max_wind_level"] >= 8
+    assert out.loc[1, "max_wind_level"] <= 7
+
+
+def test_commune_size_brings_its_nearest_part_inside() -> None:
+    fc = track_of(vmax_kt=60.0, rmw_nm=20.0, r34_nm=Radii(100, 100, 100, 100))
+    r8 = level_radii(interpolate_track(fc))[8][0, 0]
+    place = destination(17.0, 114.0, 0.0, (r8 + 10) * KM_PER_NM)
+    frame = pd.DataFrame(
+        {
+            "commune_code": ["p"],
+            "lat": [float(place[0])],
+            "lon": [float(place[1])],
+            "inland_km": [0.0],
+        }
+    )
+    assert compute_exposure(fc, frame, T0).loc[0, "max_wind_level"] < 8
+    frame["radius_km"] = 12 * KM_PER_NM
+    assert compute_exposure(fc, frame, T0).loc[0, "max_wind_level"] >= 8

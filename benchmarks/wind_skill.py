@@ -18,8 +18,8 @@ without a track in the data (Kajiki 2025) are skipped and named in the
 label. Scores, per storm and overall, one JSON line each: ``bias`` (mean of
 model − observed level), ``mae`` (mean absolute error), ``over2`` (stations
 over-warned by two levels or more), for the coast (≤ 5 km inland) and inland
-separately, and the same for gust levels (new model only; the previous model
-had none: its baseline is the observed mean).
+separately, and the same for gust levels (the previous model had none: its
+baseline is its sustained level + 2, the usual step in NCHMF bulletins).
 
 ``python benchmarks/wind_skill.py`` also draws ``docs/wind-verification.png``.
 """
@@ -230,19 +230,21 @@ def run(
             )
         gusts = group.dropna(subset=["gust_level"])
         if len(gusts):
-            g = scores(
-                gusts["new_gust_level"].to_numpy() - gusts["gust_level"].to_numpy()
-            )
+            observed_gust = gusts["gust_level"].to_numpy()
+            g = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+            # The previous model had no gusts: score "its level + 2", the usual
+            # step between sustained and gust levels in NCHMF bulletins.
+            g_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
             for metric in ("bias", "mae"):
                 results.append(
                     {
                         "name": f"wind_skill_gust_{metric}_{label}",
                         "value": g[metric],
                         "unit": UNIT,
-                        "baseline": round(float(gusts["gust_level"].mean()), 2),
+                        "baseline": g_old[metric],
                         "baseline_label": (
-                            f"mean observed gust level (the previous model had no "
-                            f"gusts); {int(g['n'])} stations with a gust report ({label})"
+                            f"previous model's level + 2 (it had no gusts); "
+                            f"{int(g['n'])} stations with a gust report ({label})"
                         ),
                     }
                 )

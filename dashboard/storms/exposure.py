@@ -7,26 +7,26 @@ representative point to every centre (3,321 × ~121 for a 5-day forecast).
 
 Model decisions
 ---------------
-* **Quadrants**: the initial bearing from the centre to the commune picks the
-  quadrant (NE 0-90°, SE 90-180°, SW 180-270°, NW 270-360°; a point due north
-  or due east of the centre counts as NE, due south as SE). The quadrant's
-  radius is taken as is, without smoothing between quadrants: the agencies
-  publish each radius as the *maximum* extent in its quadrant and draw the
-  radii as quadrant sectors, and :mod:`dashboard.storms.cone` draws them the
-  same way, so map and table agree.
-* **Commune size**: a commune counts as inside a radius when its polygon comes
-  within it, approximated by the point distance minus an equivalent radius:
-  the ``radius_km`` column when given, else sqrt(``area_km2`` / π), else 0.
-  Distances reported (``min_distance_km``) are point-to-centre, unreduced.
-* **Wind levels**: areas of Beaufort levels 6, 8, 10 and 12 per hour come from
-  :func:`dashboard.storms.cone.level_radii` (agency 34/50/64-kt radii, level 6
-  from a modified Rankine profile; see that module). ``max_wind_level`` is the
-  highest level over the hours: the radii fix the band (6-7, 8-9, 10-11 or
-  12+) and the same profile, evaluated at the commune's reduced distance
-  (flat at Vmax inside the radius of maximum wind: the eyewall passes within
-  the hour), picks the level inside the band.
+* **Wind** (default model ``holland-land-v1``, :mod:`dashboard.storms.wind`,
+  ``docs/wind-model.md``): per commune and hour, the Holland (2010) profile
+  fitted to the forecast point's maximum wind, radius of maximum wind and
+  34/50/64-kt quadrant radii (interpolated smoothly in azimuth), converted to
+  the stations' 2-minute mean, decayed after landfall (Kaplan-DeMaria) and
+  reduced over land by the commune's distance from the sea
+  (``data/coast/commune_inland_km.csv``, or an ``inland_km`` column).
+  ``max_wind_level`` is the highest level over the hours, ``max_gust_level``
+  the gust level at that wind (exposure-dependent gust factor).
+* **Commune size**: the wind is taken at the commune's most exposed point,
+  the distance within ``[d - r_eq, d + r_eq]`` closest to the radius of
+  maximum wind, with r_eq the ``radius_km`` column when given, else
+  sqrt(``area_km2`` / π), else 0. Distances reported (``min_distance_km``)
+  are point-to-centre.
+* **Previous model** (``wind_model="rankine-quadrant-v0"``, the verification
+  baseline): quadrant by initial bearing, agency radii as level edges over
+  land and sea alike, level 6 from :func:`dashboard.storms.cone.legacy_level_radii`,
+  flat at Vmax inside the radius of maximum wind; no gusts (0).
 * **ETAs**: ``levelN_eta_utc`` is the first sample (the clock itself, then
-  whole hours) at which the commune is inside the level-N area; ``NaT`` if
+  whole hours) at which the commune's wind reaches level N; ``NaT`` if
   never. Hours before the clock are ignored.
 * **Cone**: the product's own polygon when given (shapely ``intersects`` with
   the commune polygons when a ``geometry`` column is given, else point in
@@ -61,15 +61,15 @@ storm level    East Sea  N/C coast    S-Central   South    mountains &
 Delta, North Central and Mid-Central regions; "mountains & highlands" = North-
 West, Việt Bắc, Central Highlands.) This module applies it per commune:
 
-* commune inside the level-6 area at some hour → the table, with the storm's
-  level at the most intense such hour (the Beaufort level of Vmax as the
-  forecast gives it, no averaging-period conversion; never below the
-  commune's own level) and the commune's ``risk_region`` column (one of
+* commune's own wind at level 6 or more at some hour → the table, with the
+  storm's level at the most intense such hour (the Beaufort level of Vmax as
+  the forecast gives it, after the landfall decay of the wind model, no
+  averaging-period conversion; never below the commune's own level) and the commune's ``risk_region`` column (one of
   :data:`RISK_REGIONS`; default ``"north_central_coast_land"``, where most
   landfalls happen);
-* else 2 ("medium") when the level-6 radius (largest quadrant) plus the
-  track-error radius of that lead time reaches the commune: level-6 wind if
-  the track shifts by its usual error (the NHC "wind radius + cone" idea);
+* else 2 ("medium") when the commune would get level-6 wind if the centre
+  were closer by the track-error radius of that lead time (the NHC "wind
+  radius + cone" idea; the previous model used its largest quadrant radius);
 * else 1 ("low") when the commune is in the cone;
 * else 0: not exposed (no colour).
 

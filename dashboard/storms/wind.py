@@ -348,12 +348,25 @@ class Vortex:
     def radius_of(self, speed_kt: float, quadrant: int) -> np.ndarray:
         """Radius (nmi, per sample) where the *scaled* wind falls to *speed_kt*
         at *quadrant*'s central bearing; 0 where it is never reached."""
+        return self.radius_along(speed_kt, QUADRANT_BEARINGS[quadrant])
+
+    def radius_along(self, speed_kt: float, bearing: float) -> np.ndarray:
+        """Radius (nmi, per sample) where the *scaled* wind falls to *speed_kt*
+        along *bearing* (degrees from north); 0 where it is never reached.
+
+        Bisection between Rm and the outer bound (the profile decreases
+        outside Rm)."""
+        n = self.vmax_kt.shape[0]
         outer = self.outer_bound_nm(speed_kt)
         lo = np.where(np.isfinite(self.rmw_nm), self.rmw_nm, 0.0)
         hi = np.maximum(outer, lo)
+        rows = np.arange(n)
+        bearings = np.full(n, float(bearing))
+        kr, kx = self.cell_knots(rows, bearings)
+        rm = self.rmw_nm
         for _ in range(40):
             mid = 0.5 * (lo + hi)
-            above = self.quadrant_speed(quadrant, mid) * self.scale >= speed_kt
+            above = self._speed(rows, rm, kr, kx, mid) * self.scale >= speed_kt
             lo = np.where(above, mid, lo)
             hi = np.where(above, hi, mid)
         return np.where(outer > 0, lo, 0.0)

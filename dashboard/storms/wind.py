@@ -67,6 +67,8 @@ MS_PER_KT = 0.514444
 # -- profile (docs/wind-model.md §1)
 X_INNER = 0.5
 """H10 exponent inside the radius of maximum wind (also Holland 1980's shape)."""
+UNKNOWN_VMAX_FACTOR = 1.1
+"""Radii given without a maximum wind: Vm = this × the highest published threshold."""
 NO_34KT_KNOT_FACTOR = 1.25
 """A quadrant the agency gives no 34-kt wind (R34 = 0, others > 0): the wind
 is made to fall to 34 kt at this multiple of the previous knot (Rm)."""
@@ -448,6 +450,10 @@ def fit_vortex(
     since landfall counts from the real landfall.
     """
     vmax = track.vmax_kt.astype(float)
+    # Radii but no maximum wind (rare): the weakest storm consistent with them.
+    for speed in KNOT_SPEEDS_KT:
+        has = np.nan_to_num(track.radii(int(speed))).max(axis=1) > 0
+        vmax = np.where(np.isnan(vmax) & has, speed * UNKNOWN_VMAX_FACTOR, vmax)
     given = track.rmw_nm
     rm = np.where(
         np.isfinite(given) & (given > 0), given, radius_of_max_wind_nm(vmax, track.lat)

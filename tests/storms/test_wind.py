@@ -419,3 +419,11 @@ def test_commune_size_brings_its_nearest_part_inside() -> None:
     assert compute_exposure(fc, frame, T0).loc[0, "max_wind_level"] < 8
     frame["radius_km"] = 12 * KM_PER_NM
     assert compute_exposure(fc, frame, T0).loc[0, "max_wind_level"] >= 8
+
+
+def test_radii_without_a_maximum_wind_still_give_an_area() -> None:
+    fc = track_of(r34_nm=Radii(80, 80, 80, 80))  # no vmax_kt
+    vortex, n = vortex_of(fc)
+    assert vortex.vmax_kt[0] == pytest.approx(34 * wind.UNKNOWN_VMAX_FACTOR)
+    assert vortex.quadrant_speed(0, np.full(n, 80.0))[0] == pytest.approx(34.0)
+    assert level_radii(interpolate_track(fc))[6][0].min() > 80

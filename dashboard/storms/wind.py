@@ -512,8 +512,9 @@ class PointWinds:
     """Winds at places × samples (kt, 2-minute mean at 10 m, land-reduced).
 
     ``sustained`` is 0 where the wind is below the floor (level 6) or not computed;
-    ``reach`` (bool) marks cells where level-6 wind would arrive if the centre
-    moved towards the place by *shift_km* (the track error).
+    ``reach`` (bool) marks cells with the floor, and, for places that never
+    get it, cells where it would arrive if the centre moved towards the place
+    by *shift_km* (the track error).
     """
 
     sustained: np.ndarray
@@ -566,32 +567,71 @@ def point_winds(
         ratio = np.maximum(v_up[None, :] * speed / floor_kt, 1.0)
         table = last[None, :] * ratio ** (1.0 / alpha[None, :]) * KM_PER_NM
         possible = vortex.vmax_kt[None, :] * speed >= floor_kt
-    table = np.where(possible & np.isfinite(table), table + shift[None, :], -np.inf)
-    near = distance - pad[:, None] <= table[bins]
-    rows, cols = np.nonzero(near)
-    if rows.size == 0:
-        return PointWinds(sustained, distance, reach, g)
-    d = distance[rows, cols]
-    p = pad[rows]
-    rm_nm = vortex.rmw_nm[cols]
+    table = np.where(possible & np.isfinite(table), table, -np.inf)
+    reduced = distance - pad[:, None]
+    rows, cols = np.nonzero(reduced <= table[bins])
+    if rows.size:
+        v = _cell_winds(
+            vortex,
+            lat,
+            lon,
+            centre_lat,
+            centre_lon,
+            rows,
+            cols,
+            distance[rows, cols],
+            pad[rows],
+            lf[rows],
+            0.0,
+        )
+        strong = v >= floor_kt
+        sustained[rows, cols] = np.where(strong, v, 0.0)
+        reach[rows[strong], cols[strong]] = True
+    # Reach (track error): only places that never get the floor without it.
+    if np.any(shift > 0):
+        never = ~reach.any(axis=1)
+        rows, cols = np.nonzero(
+            never[:, None] & (reduced <= (table + shift[None, :])[bins])
+        )
+        if rows.size:
+            v = _cell_winds(
+                vortex,
+                lat,
+                lon,
+                centre_lat,
+                centre_lon,
+                rows,
+                cols,
+                distance[rows, cols],
+                pad[rows],
+                lf[rows],
+                shift[cols],
+            )
+            reach[rows, cols] = v >= floor_kt
+    return PointWinds(sustained, distance, reach, g)
+
+
+def _cell_winds(
+    vortex: Vortex,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    centre_lat: np.ndarray,
+    centre_lon: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    d: np.ndarray,
+    pad: np.ndarray,
+    lf: np.ndarray,
+    shift: np.ndarray | float,
+) -> np.ndarray:
+    """Scaled, land-reduced wind at cells, taken at the distance within
+    ``[d - pad - shift, d + pad]`` closest to the radius of maximum wind."""
     bearing = bearing_deg(lat[rows], lon[rows], centre_lat[cols], centre_lon[cols])
     kr, kx = vortex.cell_knots(cols, bearing)
-    factor = lf[rows] * vortex.scale[cols]
-
-    def wind(low_km: np.ndarray, sel: np.ndarray | slice = slice(None)) -> np.ndarray:
-        r_nm = np.clip(rm_nm[sel], low_km / KM_PER_NM, (d[sel] + p[sel]) / KM_PER_NM)
-        v = vortex._speed(cols[sel], rm_nm[sel], kr[sel], kx[sel], r_nm)
-        return v * factor[sel]
-
-    v = wind(np.maximum(d - p, 0.0))
-    strong = v >= floor_kt
-    sustained[rows, cols] = np.where(strong, v, 0.0)
-    reach[rows[strong], cols[strong]] = True
-    weak = np.flatnonzero(~strong & (shift[cols] > 0))
-    if weak.size:
-        low = np.maximum(d[weak] - p[weak] - shift[cols[weak]], 0.0)
-        reach[rows[weak], cols[weak]] = wind(low, weak) >= floor_kt
-    return PointWinds(sustained, distance, reach, g)
+    rm_nm = vortex.rmw_nm[cols]
+    low = np.maximum(d - pad - shift, 0.0) / KM_PER_NM
+    r_nm = np.clip(rm_nm, low, (d + pad) / KM_PER_NM)
+    return vortex._speed(cols, rm_nm, kr, kx, r_nm) * lf * vortex.scale[cols]
 
 
 def max_winds(

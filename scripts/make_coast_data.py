@@ -23,7 +23,7 @@ under 1 % over Vietnam) to the nearest coast pixel centre (±0.6 km).
 
 The commune polygons are ``../shared/data/boundaries/vn_communes_2025_simplified.geojson``
 (see that folder's SOURCES.md). Run from the checkout with ../shared beside it,
-after ``pip install 'global-land-mask>=1,<2'``:
+after ``pip install -e ".[coastdata]"`` (global-land-mask):
 
     .venv/bin/python scripts/make_coast_data.py
 """

@@ -264,19 +264,28 @@ class Vortex:
         self, rows: np.ndarray, bearing_deg: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Knot radii and exponents ``(cells, 3)`` interpolated in azimuth."""
-        u = np.mod((np.asarray(bearing_deg, dtype=float) - 45.0) / 90.0, 4.0)
-        q0 = np.minimum(u.astype(np.intp), 3)
+        u = (np.asarray(bearing_deg, dtype=float) - 45.0) * (1.0 / 90.0)
+        u %= 4.0
+        q0 = u.astype(np.intp)
+        np.minimum(q0, 3, out=q0)
         w = (u - q0)[:, None]
-        q1 = (q0 + 1) % 4
-        flat_r = self.knot_r.reshape(-1, 3)
-        flat_x = self.knot_x.reshape(-1, 3)
-        i0 = rows * 4 + q0
-        i1 = rows * 4 + q1
-        kr = flat_r[i0]
-        kr += (flat_r[i1] - kr) * w
-        kx = flat_x[i0]
-        kx += (flat_x[i1] - kx) * w
-        return kr, kx
+        base = rows * 4
+        i1 = base + (q0 + 1) % 4
+        i0 = base + q0
+        knots = self._knots()
+        k0 = knots[i0]
+        k0 += (knots[i1] - k0) * w
+        return k0[:, :3], k0[:, 3:]
+
+    def _knots(self) -> np.ndarray:
+        """``(n * 4, 6)``: knot radii then exponents, one row per sample and quadrant."""
+        cached = self.__dict__.get("_knot_table")
+        if cached is None:
+            cached = np.concatenate(
+                [self.knot_r.reshape(-1, 3), self.knot_x.reshape(-1, 3)], axis=1
+            )
+            object.__setattr__(self, "_knot_table", cached)
+        return cached
 
     def tail_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per sample: the largest outermost-knot radius, an upper bound of the
@@ -507,6 +516,24 @@ def bearing_deg(
     return np.degrees(np.arctan2(east, north))
 
 
+def _cell_bearing(
+    trig_p: np.ndarray, trig_c: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """:func:`bearing_deg` at cells from precomputed (sin φ, cos φ, sin λ, cos λ)."""
+    sp, cp, slp, clp = trig_p[:, rows]
+    sc, cc, slc, clc = trig_c[:, cols]
+    cos_dlam = clp * clc + slp * slc
+    sin_dlam = slp * clc - clp * slc
+    north = cc * sp - sc * cp * cos_dlam
+    east = sin_dlam * cp
+    return np.degrees(np.arctan2(east, north))
+
+
+def _trig(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.stack([np.sin(phi), np.cos(phi), np.sin(lam), np.cos(lam)])
+
+
 @dataclass(frozen=True)
 class PointWinds:
     """Winds at places × samples (kt, 2-minute mean at 10 m, land-reduced).
@@ -569,14 +596,13 @@ def point_winds(
         possible = vortex.vmax_kt[None, :] * speed >= floor_kt
     table = np.where(possible & np.isfinite(table), table, -np.inf)
     reduced = distance - pad[:, None]
+    trig_p, trig_c = _trig(lat, lon), _trig(centre_lat, centre_lon)
     rows, cols = np.nonzero(reduced <= table[bins])
     if rows.size:
         v = _cell_winds(
             vortex,
-            lat,
-            lon,
-            centre_lat,
-            centre_lon,
+            trig_p,
+            trig_c,
             rows,
             cols,
             distance[rows, cols],
@@ -596,10 +622,8 @@ def point_winds(
         if rows.size:
             v = _cell_winds(
                 vortex,
-                lat,
-                lon,
-                centre_lat,
-                centre_lon,
+                trig_p,
+                trig_c,
                 rows,
                 cols,
                 distance[rows, cols],
@@ -613,10 +637,8 @@ def point_winds(
 
 def _cell_winds(
     vortex: Vortex,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    centre_lat: np.ndarray,
-    centre_lon: np.ndarray,
+    trig_p: np.ndarray,
+    trig_c: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
     d: np.ndarray,
@@ -626,7 +648,7 @@ def _cell_winds(
 ) -> np.ndarray:
     """Scaled, land-reduced wind at cells, taken at the distance within
     ``[d - pad - shift, d + pad]`` closest to the radius of maximum wind."""
-    bearing = bearing_deg(lat[rows], lon[rows], centre_lat[cols], centre_lon[cols])
+    bearing = _cell_bearing(trig_p, trig_c, rows, cols)
     kr, kx = vortex.cell_knots(cols, bearing)
     rm_nm = vortex.rmw_nm[cols]
     low = np.maximum(d - pad - shift, 0.0) / KM_PER_NM

@@ -48,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from dashboard.config import REPO_ROOT
 from dashboard.storms.beaufort import TO_10MIN_FACTOR
@@ -166,10 +167,20 @@ def commune_inland_table(path: Path = COMMUNE_INLAND_FILE) -> dict[str, float]:
         }
 
 
+@lru_cache(maxsize=1)
+def _inland_lookup() -> tuple[pd.Index, np.ndarray]:
+    table = commune_inland_table()
+    return pd.Index(list(table)), np.fromiter(table.values(), float, len(table))
+
+
 def commune_inland_km(codes: np.ndarray, default: float = 0.0) -> np.ndarray:
     """Distance inland per commune code; *default* (open water) for unknown codes."""
-    table = commune_inland_table()
-    return np.array([table.get(str(c), default) for c in codes], dtype=float)
+    index, values = _inland_lookup()
+    codes = np.asarray(codes)
+    if codes.dtype.kind not in "OUS":
+        codes = codes.astype(str)
+    position = index.get_indexer(pd.Index(codes, dtype=object).astype(str))
+    return np.where(position >= 0, values[position], default)
 
 
 def land_factor(inland_km: np.ndarray | float) -> np.ndarray:

@@ -285,7 +285,11 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     )
     norm = BoundaryNorm(np.append(levels, 15) - 0.5, cmap.N)
     fig, axes = plt.subplots(
-        len(storms), 2, figsize=(11, 5.2 * len(storms)), squeeze=False
+        len(storms),
+        2,
+        figsize=(11, 4.6 * len(storms)),
+        squeeze=False,
+        layout="constrained",
     )
     for row, storm in enumerate(storms):
         forecast = storm_forecast(storm).forecast

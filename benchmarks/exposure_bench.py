@@ -6,7 +6,8 @@ naive baseline measured in the same run: one ``geopandas.sjoin`` of the
 national layer with each hourly level-8 (34-kt) wind-area polygon of
 :mod:`dashboard.storms.cone`. The baseline only answers "which communes are in
 the level-8 area at each hour"; the measured function answers that for four
-levels plus the cone, distances, ETAs and risk levels.
+levels plus the cone, distances, ETAs and risk levels. The label also gives
+the time of the previous wind model (``rankine-quadrant-v0``) on the same input.
 
 The forecast is synthetic: storm WIPHA 2025 (IBTrACS ``2025197N14131``, JTWC
 1-minute winds and 34-kt radii from the ``USA_*`` columns, synoptic hours
@@ -31,9 +32,10 @@ import pandas as pd
 
 from dashboard.config import REPO_ROOT
 from dashboard.storms.cone import wind_areas
-from dashboard.storms.exposure import compute_exposure
+from dashboard.storms.exposure import LEGACY_WIND_MODEL, compute_exposure
 from dashboard.storms.model import QUADRANTS, Forecast, Radii, TrackPoint
 from dashboard.storms.track import interpolate_track, split_at
+from dashboard.storms.wind import WIND_MODEL_ID
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 COMMUNES_FILE = SHARED_DATA / "boundaries" / "vn_communes_2025_simplified.geojson"
@@ -81,6 +83,11 @@ def wipha_forecast(
                 r50_nm=_radii(row, 50),
                 r64_nm=_radii(row, 64),
                 is_forecast=lead >= 0,
+                rmw_nm=(
+                    float(row["USA_RMW"])
+                    if pd.notna(row.get("USA_RMW")) and row["USA_RMW"] > 0
+                    else None
+                ),
             )
         )
     name = str(frame["NAME"].iloc[0]) if len(frame) else ""
@@ -156,6 +163,11 @@ def _entry(
         wind_areas(future, 8)[0]
     ]
     baseline, how = _baseline_ms(layer, polygons)
+    previous = _median_ms(
+        lambda: compute_exposure(
+            forecast, communes, clock, wind_model=LEGACY_WIND_MODEL
+        )
+    )
     return {
         "name": name,
         "value": round(value, 2),
@@ -164,7 +176,9 @@ def _entry(
         "baseline_label": (
             f"naive: one geopandas.sjoin of the {len(layer):,} commune polygons per "
             f"hourly cấp-8 wind polygon ({len(polygons)} polygons, cấp-8 only, "
-            f"polygon building not timed; {how}); measured: compute_exposure, "
+            f"polygon building not timed; {how}); previous wind model "
+            f"{LEGACY_WIND_MODEL}: {previous:.1f} ms; measured: compute_exposure "
+            f"({WIND_MODEL_ID}), "
             f"{len(communes):,} communes × {len(future)} hourly samples, median of "
             f"{REPEATS}, WIPHA 2025 IBTrACS track, clock {clock:%Y-%m-%d %H:%MZ}"
         ),

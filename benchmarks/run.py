@@ -25,6 +25,7 @@ BENCHMARKS = {
     "library_page": "benchmarks.library_page",
     "readiness_board": "benchmarks.readiness_board",
     "activation": "benchmarks.activation_bench",
+    "wind_skill": "benchmarks.wind_skill",
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

@@ -16,9 +16,10 @@ import numpy as np
 import shapely
 
 from dashboard.storms.beaufort import level_from_kt
-from dashboard.storms.cone import cone_polygon, level_radii, quadrant_polygon
+from dashboard.storms.cone import cone_polygon, wind_areas
 from dashboard.storms.model import Forecast
 from dashboard.storms.track import HourlyTrack, interpolate_track, sample_at, split_at
+from dashboard.storms.wind import decay_factor, fit_vortex
 
 WIND_LEVELS = (6, 8, 10, 12)
 SIMPLIFY_DEG = 0.01
@@ -94,11 +95,15 @@ def build_overlay(
         <= track.times[-1]
     ):
         at = sample_at(track, hour)
-        radii = level_radii(at)
+        # The same wind model as the commune table, decayed since landfall.
+        hours = (track.times - track.times[0]) / np.timedelta64(3600, "s")
+        at_hours = (at.times - track.times[0]) / np.timedelta64(3600, "s")
+        decay = np.interp(at_hours, hours, decay_factor(track))
+        vortex = fit_vortex(at, forecast.wind_averaging_minutes, decay)
         centre = (float(at.lat[0]), float(at.lon[0]))
         for level in WIND_LEVELS:
-            area = quadrant_polygon(at.lat[0], at.lon[0], radii[level][0])
-            shape = _geojson(area)
+            areas = wind_areas(at, level, vortex=vortex)
+            shape = _geojson(areas[0]) if areas else None
             if shape is not None:
                 wind[level] = shape
     return StormOverlay(

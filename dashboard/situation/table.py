@@ -24,12 +24,14 @@ EXPOSURE_COLUMNS = [
     "province_code",
     "in_cone",
     "max_wind_level",
+    "max_gust_level",
     "level6_eta_utc",
     "level8_eta_utc",
     "level10_eta_utc",
     "closest_approach_utc",
     "min_distance_km",
     "risk_level",
+    "wind_model",
 ]
 
 

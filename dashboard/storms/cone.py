@@ -20,43 +20,30 @@ for the East Sea; the file can be replaced by a better one.
 
 Wind areas per Vietnamese Beaufort level (cấp)
 -----------------------------------------------
-Levels 8, 10 and 12 start at 17.2, 24.5 and 32.7 m/s, i.e. about 34, 50 and
-64 kt, so the agencies' 34/50/64-kt quadrant radii are used for them directly.
-No agency publishes a radius for level 6 (10.8 m/s = 21 kt), so it comes
-from a two-part modified Rankine profile per quadrant (FORMATS.md §9):
+:func:`level_radii` and :func:`wind_areas` come from the wind model of
+:mod:`dashboard.storms.wind` (``holland-land-v1``, ``docs/wind-model.md``),
+the one the commune table uses: the area where the stations' 2-minute wind
+over open water reaches the level's lower bound (10.8, 17.2, 24.5, 32.7 m/s
+for levels 6, 8, 10, 12). ``wind_areas`` draws it every 10° of azimuth (the
+model interpolates smoothly between the agencies' quadrants);
+``level_radii`` gives it along each quadrant's central bearing. Over land,
+communes get less than the drawn area (land reduction).
+
+The previous model (``rankine-quadrant-v0``) is kept as
+:func:`legacy_wind_profile` / :func:`legacy_level_radii`, the baseline of the
+verification benchmark. Levels 8, 10 and 12 took the agencies' 34/50/64-kt
+quadrant radii directly; level 6 came from a two-part modified Rankine profile per quadrant
+(FORMATS.md §9):
 
     V(r) = Vmax                          for r <= Rm
     V(r) = Vmax · (Rm / r) ** x_in       for Rm < r <= R34
     V(r) = 34 kt · (R34 / r) ** x_out    for r > R34
 
-with x_in = ln(Vmax / 34) / ln(R34 / Rm), the exponent through both (Rm, Vmax)
-and the quadrant's published (R34, 34 kt), and x_out = x_in clamped to
-[0.6, 1.0]; hence R21 = R34 · (34/21) ** (1/x_out). Rm, the radius of maximum
-wind, is not in the canonical model, so it is always estimated with
-Willoughby et al. (2006): Rm [km] = 46.4 · exp(-0.0155 · Vmax [m/s] + 0.0169 · |lat|).
-The profile is flat at Vmax inside Rm (the calm eye lasts less than the hour
-step, and the maximum over the hours is what is reported).
-
-Why the clamp: weak, broad storms give tiny fitted exponents (Wipha 2025:
-Vmax 51 kt, R34 120 nmi, Rm 24 nmi gives x = 0.25 and a level-6 radius of
-about 800 nmi). 0.6 is the top of the usual 0.4-0.6 range of the modified Rankine
-vortex and caps the level-6 radius at (34/21)^(1/0.6) = 2.2 × R34, on the wide
-side of the NCHMF Wipha danger zones (their edges lay roughly 1.5-2 × the
-JTWC R34 from the forecast centres, track error included); 1.0 bounds compact, intense storms.
-Inside R34 the fitted exponent is kept, so the profile still meets Vmax at Rm
-and the 50/64-kt radii it fills in stay small for weak storms.
-
-Fallbacks: a quadrant whose R34 is 0 while others are not uses the mean of
-the four quadrant R34 values as anchor (for level 6 only; the published 0
-still holds for level 8). A sample with no 34-kt wind at all (all R34 = 0, or
-a tropical depression) uses V = Vmax · (Rm / r) ** 0.6 beyond Rm; this gives a
-level-6 radius of about 90 km for a 30-kt depression at 20°N, the order of
-the level-6 radii NCHMF bulletins state ("khoảng 120 km", FORMATS.md §7). Radii that were not analysed (``NaN``) are taken from
-the same profile. A sample with neither Vmax nor radii has no wind area.
-
-Radii are nested outward (R21 >= R34 >= R50 >= R64 per quadrant). No
-reduction over land and no averaging-period conversion is applied: agency
-radii are over open water, so the areas are a conservative screening.
+with x_in = ln(Vmax / 34) / ln(R34 / Rm) and x_out = x_in clamped to
+[0.6, 1.0] (level 6 at most 2.2 × R34), Rm from Willoughby et al. (2006),
+flat at Vmax inside Rm. A quadrant whose R34 is 0 used the mean of the four
+for level 6; a sample without 34-kt wind used V = Vmax · (Rm / r) ** 0.6.
+Radii were nested outward and applied over land at full width.
 """
 
 from __future__ import annotations
@@ -75,6 +62,7 @@ from shapely.geometry.base import BaseGeometry
 from dashboard.config import REPO_ROOT
 from dashboard.storms.model import Forecast
 from dashboard.storms.track import HourlyTrack, interpolate_track
+from dashboard.storms.wind import Vortex, fit_vortex
 
 CONE_RADII_FILE = REPO_ROOT / "data" / "track_error_cone_radii.csv"
 
@@ -91,6 +79,9 @@ agencies' radii thresholds for 8, 10, 12 (17.2, 24.5, 32.7 m/s ≈ 33.4, 47.6,
 63.6 kt)."""
 
 RADII_THRESHOLD_BY_LEVEL = {8: 34, 10: 50, 12: 64}
+
+LEVEL_MIN_MS: dict[int, float] = {6: 10.8, 8: 17.2, 10: 24.5, 12: 32.7}
+"""Lower bound (m/s) of each level with an area, QĐ 18/2021 Annex III."""
 
 PROFILE_X_MIN = 0.6
 PROFILE_X_MAX = 1.0
@@ -204,7 +195,7 @@ class WindProfile:
         return np.fmin(v, vmax)
 
 
-def wind_profile(track: HourlyTrack) -> WindProfile:
+def legacy_wind_profile(track: HourlyTrack) -> WindProfile:
     """Fit the wind profile of the module docstring to every sample of *track*."""
     vmax = track.vmax_kt
     rm = radius_of_max_wind_nm(vmax, track.lat)
@@ -229,7 +220,7 @@ def wind_profile(track: HourlyTrack) -> WindProfile:
     )
 
 
-def level_radii(
+def legacy_level_radii(
     track: HourlyTrack, profile: WindProfile | None = None
 ) -> dict[int, np.ndarray]:
     """Radius (nmi, ``(n, 4)``) of the wind area of each level in :data:`WIND_LEVELS`.
@@ -237,7 +228,7 @@ def level_radii(
     Published radii are used where given; the profile fills level 6 and any
     radius that was not analysed. Unknown radii become 0 (no area).
     """
-    profile = profile if profile is not None else wind_profile(track)
+    profile = profile if profile is not None else legacy_wind_profile(track)
     out: dict[int, np.ndarray] = {}
     for level, threshold in RADII_THRESHOLD_BY_LEVEL.items():
         given = track.radii(threshold)
@@ -247,6 +238,31 @@ def level_radii(
     out[8] = np.maximum(out[8], out[10])
     out[6] = np.maximum(out[6], out[8])
     return {level: out[level] for level in WIND_LEVELS}
+
+
+def level_radii(
+    track: HourlyTrack,
+    vortex: Vortex | None = None,
+    averaging_minutes: int = 1,
+) -> dict[int, np.ndarray]:
+    """Open-water radius (nmi, ``(n, 4)``) of each level's wind area, per quadrant.
+
+    From the wind model of :mod:`dashboard.storms.wind` (the one the commune
+    table uses): the distance, along each quadrant's central bearing, at
+    which the stations' 2-minute wind over open water falls below the
+    level's lower bound (17.2 m/s for level 8, ...). Over open water and on
+    the coast these areas and the communes' levels and ETAs agree; inland,
+    communes get less (land reduction), so the drawn areas are the outer
+    limit. Pass *vortex* when the track is part of a longer one (decay).
+    """
+    vortex = vortex if vortex is not None else fit_vortex(track, averaging_minutes)
+    out: dict[int, np.ndarray] = {}
+    for level in WIND_LEVELS:
+        speed = LEVEL_MIN_MS[level] / MS_PER_KT
+        out[level] = np.column_stack(
+            [vortex.radius_of(speed, q) for q in range(4)]
+        ).reshape(len(track), 4)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -307,22 +323,53 @@ def circle_polygon(
     return quadrant_polygon(lat, lon, np.full(4, radius_nm), per_quadrant=segments // 4)
 
 
+AREA_BEARINGS = np.arange(0.0, 360.0, 10.0)
+
+
 def wind_areas(
-    track: HourlyTrack, level: int, radii: dict[int, np.ndarray] | None = None
+    track: HourlyTrack,
+    level: int,
+    radii: dict[int, np.ndarray] | None = None,
+    vortex: Vortex | None = None,
 ) -> list[BaseGeometry]:
-    """One polygon per sample: where wind of Beaufort *level* (6, 8, 10, 12) is forecast."""
-    radii = radii if radii is not None else level_radii(track)
-    r = radii[level]
-    return [
-        quadrant_polygon(track.lat[i], track.lon[i], r[i]) for i in range(len(track))
-    ]
+    """One polygon per sample: where wind of Beaufort *level* (6, 8, 10, 12) is forecast.
+
+    Without *radii*: the open-water area of the wind model (the distance at
+    which the stations' 2-minute wind falls below the level, every 10° of
+    azimuth; the model interpolates smoothly between quadrants). With
+    *radii* (per quadrant, e.g. from :func:`legacy_level_radii`): quadrant
+    sectors, as the agencies draw them.
+    """
+    if radii is not None:
+        r = radii[level]
+        return [
+            quadrant_polygon(track.lat[i], track.lon[i], r[i])
+            for i in range(len(track))
+        ]
+    vortex = vortex if vortex is not None else fit_vortex(track)
+    speed = LEVEL_MIN_MS[level] / MS_PER_KT
+    r = np.column_stack([vortex.radius_along(speed, b) for b in AREA_BEARINGS])
+    areas = []
+    for i in range(len(track)):
+        if not np.any(r[i] > 0):
+            areas.append(shapely.Polygon())
+            continue
+        plat, plon = destination(
+            track.lat[i], track.lon[i], AREA_BEARINGS, r[i] * KM_PER_NM
+        )
+        polygon = shapely.Polygon(np.column_stack([plon, plat]))
+        areas.append(polygon if polygon.is_valid else shapely.make_valid(polygon))
+    return areas
 
 
 def wind_swath(
-    track: HourlyTrack, level: int, radii: dict[int, np.ndarray] | None = None
+    track: HourlyTrack,
+    level: int,
+    radii: dict[int, np.ndarray] | None = None,
+    vortex: Vortex | None = None,
 ) -> BaseGeometry:
     """Union of the hourly wind areas of *level* (the area swept by that wind)."""
-    areas = [a for a in wind_areas(track, level, radii) if not a.is_empty]
+    areas = [a for a in wind_areas(track, level, radii, vortex) if not a.is_empty]
     return shapely.union_all(areas) if areas else shapely.Polygon()
 
 

@@ -7,26 +7,26 @@ representative point to every centre (3,321 × ~121 for a 5-day forecast).
 
 Model decisions
 ---------------
-* **Quadrants**: the initial bearing from the centre to the commune picks the
-  quadrant (NE 0-90°, SE 90-180°, SW 180-270°, NW 270-360°; a point due north
-  or due east of the centre counts as NE, due south as SE). The quadrant's
-  radius is taken as is, without smoothing between quadrants: the agencies
-  publish each radius as the *maximum* extent in its quadrant and draw the
-  radii as quadrant sectors, and :mod:`dashboard.storms.cone` draws them the
-  same way, so map and table agree.
-* **Commune size**: a commune counts as inside a radius when its polygon comes
-  within it, approximated by the point distance minus an equivalent radius:
-  the ``radius_km`` column when given, else sqrt(``area_km2`` / π), else 0.
-  Distances reported (``min_distance_km``) are point-to-centre, unreduced.
-* **Wind levels**: areas of Beaufort levels 6, 8, 10 and 12 per hour come from
-  :func:`dashboard.storms.cone.level_radii` (agency 34/50/64-kt radii, level 6
-  from a modified Rankine profile; see that module). ``max_wind_level`` is the
-  highest level over the hours: the radii fix the band (6-7, 8-9, 10-11 or
-  12+) and the same profile, evaluated at the commune's reduced distance
-  (flat at Vmax inside the radius of maximum wind: the eyewall passes within
-  the hour), picks the level inside the band.
+* **Wind** (default model ``holland-land-v1``, :mod:`dashboard.storms.wind`,
+  ``docs/wind-model.md``): per commune and hour, the Holland (2010) profile
+  fitted to the forecast point's maximum wind, radius of maximum wind and
+  34/50/64-kt quadrant radii (interpolated smoothly in azimuth), converted to
+  the stations' 2-minute mean, decayed after landfall (Kaplan-DeMaria) and
+  reduced over land by the commune's distance from the sea
+  (``data/coast/commune_inland_km.csv``, or an ``inland_km`` column).
+  ``max_wind_level`` is the highest level over the hours, ``max_gust_level``
+  the gust level at that wind (exposure-dependent gust factor).
+* **Commune size**: the wind is taken at the commune's most exposed point,
+  the distance within ``[d - r_eq, d + r_eq]`` closest to the radius of
+  maximum wind, with r_eq the ``radius_km`` column when given, else
+  sqrt(``area_km2`` / π), else 0. Distances reported (``min_distance_km``)
+  are point-to-centre.
+* **Previous model** (``wind_model="rankine-quadrant-v0"``, the verification
+  baseline): quadrant by initial bearing, agency radii as level edges over
+  land and sea alike, level 6 from :func:`dashboard.storms.cone.legacy_level_radii`,
+  flat at Vmax inside the radius of maximum wind; no gusts (0).
 * **ETAs**: ``levelN_eta_utc`` is the first sample (the clock itself, then
-  whole hours) at which the commune is inside the level-N area; ``NaT`` if
+  whole hours) at which the commune's wind reaches level N; ``NaT`` if
   never. Hours before the clock are ignored.
 * **Cone**: the product's own polygon when given (shapely ``intersects`` with
   the commune polygons when a ``geometry`` column is given, else point in
@@ -61,15 +61,15 @@ storm level    East Sea  N/C coast    S-Central   South    mountains &
 Delta, North Central and Mid-Central regions; "mountains & highlands" = North-
 West, Việt Bắc, Central Highlands.) This module applies it per commune:
 
-* commune inside the level-6 area at some hour → the table, with the storm's
-  level at the most intense such hour (the Beaufort level of Vmax as the
-  forecast gives it, no averaging-period conversion; never below the
-  commune's own level) and the commune's ``risk_region`` column (one of
+* commune's own wind at level 6 or more at some hour → the table, with the
+  storm's level at the most intense such hour (the Beaufort level of Vmax as
+  the forecast gives it, after the landfall decay of the wind model, no
+  averaging-period conversion; never below the commune's own level) and the commune's ``risk_region`` column (one of
   :data:`RISK_REGIONS`; default ``"north_central_coast_land"``, where most
   landfalls happen);
-* else 2 ("medium") when the level-6 radius (largest quadrant) plus the
-  track-error radius of that lead time reaches the commune: level-6 wind if
-  the track shifts by its usual error (the NHC "wind radius + cone" idea);
+* else 2 ("medium") when the commune would get level-6 wind if the centre
+  were closer by the track-error radius of that lead time (the NHC "wind
+  radius + cone" idea; the previous model used its largest quadrant radius);
 * else 1 ("low") when the commune is in the cone;
 * else 0: not exposed (no colour).
 
@@ -87,15 +87,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.storms import wind
 from dashboard.storms.cone import (
     EARTH_RADIUS_KM,
     KM_PER_NM,
     MS_PER_KT,
     WindProfile,
     cone_radius_nm,
-    level_radii,
+    legacy_level_radii,
+    legacy_wind_profile,
     product_cone,
-    wind_profile,
 )
 from dashboard.storms.model import Forecast
 from dashboard.storms.track import (
@@ -160,6 +161,9 @@ _LEVEL_MIN_KT = _LEVEL_MIN_MS / MS_PER_KT
 _BAND_TOP = {6: 7, 8: 9, 10: 11, 12: 18}
 
 ETA_LEVELS = (6, 8, 10, 12)
+
+LEGACY_WIND_MODEL = "rankine-quadrant-v0"
+"""The previous wind model (kept as the verification baseline)."""
 
 
 # --------------------------------------------------------------------------
@@ -408,24 +412,80 @@ def _levels_in_cells(
     return rows, local, storm
 
 
-def _wind_exposure(
-    lat: np.ndarray,
-    lon: np.ndarray,
-    r_eq_km: np.ndarray,
-    future: HourlyTrack,
-    cone_table: tuple[np.ndarray, np.ndarray] | None,
-) -> dict[str, np.ndarray]:
-    """Per-commune wind results over the samples of *future* (arrays of length n)."""
-    n = lat.shape[0]
+def _empty_result(n: int) -> dict[str, np.ndarray]:
     nat = np.full(n, np.datetime64("NaT", "s"))
-    result: dict[str, np.ndarray] = {
+    return {
         "max_level": np.zeros(n, np.int16),
+        "max_gust_level": np.zeros(n, np.int16),
         "storm_level": np.zeros(n, np.int16),
         "reach": np.zeros(n, bool),
         "closest": nat,
         "min_km": np.full(n, np.nan),
         **{f"eta{level}": nat for level in ETA_LEVELS},
     }
+
+
+def _holland_land_exposure(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    r_eq_km: np.ndarray,
+    inland_km: np.ndarray,
+    track: HourlyTrack,
+    future: HourlyTrack,
+    averaging_minutes: int,
+    cone_table: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """Per-commune wind results of :mod:`dashboard.storms.wind` over *future*."""
+    n = lat.shape[0]
+    result = _empty_result(n)
+    if not len(future) or not n:
+        return result
+    hours = (track.times - track.times[0]) / np.timedelta64(3600, "s")
+    future_hours = (future.times - track.times[0]) / np.timedelta64(3600, "s")
+    decay = np.interp(future_hours, hours, wind.decay_factor(track))
+    vortex = wind.fit_vortex(future, averaging_minutes, decay)
+    shift_km = cone_radius_nm(future.lead_hours, cone_table) * KM_PER_NM
+    winds = wind.point_winds(
+        vortex, future.lat, future.lon, lat, lon, inland_km, r_eq_km, shift_km
+    )
+    nearest = winds.distance_km.argmin(axis=1)
+    result["min_km"] = winds.distance_km[np.arange(n), nearest]
+    result["closest"] = future.times[nearest]
+
+    level = beaufort_level_of_kt(winds.sustained)
+    for threshold in ETA_LEVELS:
+        result[f"eta{threshold}"] = _first_time(level >= threshold, future.times)
+    result["max_level"] = level.max(axis=1).astype(np.int16)
+    peak = winds.sustained.max(axis=1)
+    result["max_gust_level"] = np.where(
+        peak > 0, beaufort_level_of_kt(peak * winds.gust_factor), 0
+    ).astype(np.int16)
+    storm = beaufort_level_of_kt(
+        future.vmax_kt * vortex.scale / wind.averaging_factor(averaging_minutes)
+    )
+    in_area = level >= 6
+    storm_max = np.where(in_area, storm[None, :], 0).max(axis=1)
+    result["storm_level"] = np.maximum(storm_max, result["max_level"]).astype(np.int16)
+    result["storm_level"][~in_area.any(axis=1)] = 0
+    result["reach"] = winds.reach.any(axis=1)
+    return result
+
+
+def _legacy_wind_exposure(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    r_eq_km: np.ndarray,
+    future: HourlyTrack,
+    cone_table: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """Per-commune wind results of the previous model (``rankine-quadrant-v0``).
+
+    Kept as the baseline of ``benchmarks/run.py --only wind_skill``: agency
+    radii applied over land at full width, the largest quadrant radius over
+    the whole quadrant, level 6 up to 2.2 × R34, flat core. No gusts.
+    """
+    n = lat.shape[0]
+    result = _empty_result(n)
     if not len(future) or not n:
         return result
 
@@ -434,8 +494,8 @@ def _wind_exposure(
     result["min_km"] = distance_km[np.arange(n), nearest]
     result["closest"] = future.times[nearest]
 
-    profile = wind_profile(future)
-    radii = level_radii(future, profile)
+    profile = legacy_wind_profile(future)
+    radii = legacy_level_radii(future, profile)
     reduced_nm = (distance_km - r_eq_km[:, None]) / KM_PER_NM
     flat_index = np.arange(len(future))[None, :] * 4 + quadrant
     band = np.zeros(distance_km.shape, np.int16)
@@ -467,6 +527,7 @@ def compute_exposure(
     *,
     cone_table: tuple[np.ndarray, np.ndarray] | None = None,
     step_hours: float = 1.0,
+    wind_model: str = wind.WIND_MODEL_ID,
 ) -> pd.DataFrame:
     """Exposure of every commune to one forecast (see the module docstring).
 
@@ -478,13 +539,19 @@ def compute_exposure(
         One row per commune: ``commune_code``, ``lat``, ``lon`` (a
         representative point); optional ``radius_km`` or ``area_km2`` (size
         reduction), ``geometry`` (shapely polygons, for the product cone) and
-        ``risk_region`` (see :data:`RISK_REGIONS`).
+        ``risk_region`` (see :data:`RISK_REGIONS`), ``inland_km`` (distance
+        inland of the commune's most exposed part; default from
+        ``data/coast/commune_inland_km.csv`` by ``commune_code``, 0 = open
+        water for codes not in it).
     clock_utc
         Now; hours before it are ignored. Defaults to :func:`default_clock`.
     cone_table
         Track-error radii ``(lead_hours, radius_nm)``; default the repository table.
     step_hours
         Time step of the samples.
+    wind_model
+        :data:`dashboard.storms.wind.WIND_MODEL_ID` (default) or
+        :data:`LEGACY_WIND_MODEL` (the previous model, kept as a baseline).
 
     Returns
     -------
@@ -493,8 +560,14 @@ def compute_exposure(
         ``max_wind_level``, ``level6_eta_utc``, ``level8_eta_utc``,
         ``level10_eta_utc``, ``level12_eta_utc``, ``closest_approach_utc``,
         ``min_distance_km``, ``storm_level`` (storm intensity used for the
-        risk level, 0 if never in the level-6 area) and ``risk_level`` (0-5).
+        risk level, 0 if never in the level-6 area), ``risk_level`` (0-5),
+        ``max_gust_level`` (gust level, "giật cấp", at the commune's maximum
+        sustained wind; 0 for the legacy model) and ``wind_model``.
     """
+    if wind_model not in (wind.WIND_MODEL_ID, LEGACY_WIND_MODEL):
+        raise ValueError(
+            f"wind_model must be {wind.WIND_MODEL_ID!r} or {LEGACY_WIND_MODEL!r}"
+        )
     clock = clock_utc if clock_utc is not None else default_clock(forecast)
     track = interpolate_track(forecast, step_hours)
     _, future = split_at(track, to_datetime64(clock))
@@ -505,24 +578,44 @@ def compute_exposure(
     else:
         in_cone = in_built_cone(lat, lon, track, r_eq_km, cone_table)
 
-    wind = _wind_exposure(lat, lon, r_eq_km, future, cone_table)
-    storm_max = wind["storm_level"]
+    if wind_model == LEGACY_WIND_MODEL:
+        winds = _legacy_wind_exposure(lat, lon, r_eq_km, future, cone_table)
+    else:
+        if "inland_km" in communes:
+            inland = np.nan_to_num(communes["inland_km"].to_numpy(dtype=float))
+        else:
+            inland = wind.commune_inland_km(communes["commune_code"].to_numpy())
+        winds = _holland_land_exposure(
+            lat,
+            lon,
+            r_eq_km,
+            inland,
+            track,
+            future,
+            forecast.wind_averaging_minutes,
+            cone_table,
+        )
+    storm_max = winds["storm_level"]
     risk = decree_risk_level(storm_max, regions)
-    risk = np.where(risk > 0, risk, np.where(wind["reach"], 2, np.where(in_cone, 1, 0)))
+    risk = np.where(
+        risk > 0, risk, np.where(winds["reach"], 2, np.where(in_cone, 1, 0))
+    )
 
     index = communes.index
     out = pd.DataFrame(
         {
             "commune_code": communes["commune_code"].to_numpy(),
             "in_cone": in_cone,
-            "max_wind_level": wind["max_level"].astype(int),
+            "max_wind_level": winds["max_level"].astype(int),
         },
         index=index,
     )
     for level in ETA_LEVELS:
-        out[f"level{level}_eta_utc"] = _to_utc_series(wind[f"eta{level}"], index)
-    out["closest_approach_utc"] = _to_utc_series(wind["closest"], index)
-    out["min_distance_km"] = wind["min_km"]
+        out[f"level{level}_eta_utc"] = _to_utc_series(winds[f"eta{level}"], index)
+    out["closest_approach_utc"] = _to_utc_series(winds["closest"], index)
+    out["min_distance_km"] = winds["min_km"]
     out["storm_level"] = storm_max.astype(int)
     out["risk_level"] = risk.astype(int)
+    out["max_gust_level"] = winds["max_gust_level"].astype(int)
+    out["wind_model"] = wind_model
     return out

@@ -63,6 +63,9 @@ class TrackPoint:
     r50_nm: Radii | None = None
     r64_nm: Radii | None = None
     is_forecast: bool = True
+    rmw_nm: float | None = None
+    """Radius of maximum wind (nmi) when the product gives it (e.g. IBTrACS
+    ``USA_RMW``); otherwise the wind model estimates it."""
 
     def __post_init__(self) -> None:
         if self.valid_utc.tzinfo is None or self.valid_utc.utcoffset() != UTC.utcoffset(
@@ -79,6 +82,10 @@ class TrackPoint:
             raise ForecastError(f"gust {self.gust_kt} kt is out of range")
         if self.mslp_hpa is not None and not (850 <= self.mslp_hpa <= 1050):
             raise ForecastError(f"pressure {self.mslp_hpa} hPa is out of range")
+        if self.rmw_nm is not None and not (0 < self.rmw_nm <= 500):
+            raise ForecastError(
+                f"radius of maximum wind {self.rmw_nm} nmi is out of range"
+            )
 
     def radii(self, threshold_kt: int) -> Radii | None:
         return {34: self.r34_nm, 50: self.r50_nm, 64: self.r64_nm}[threshold_kt]
@@ -97,6 +104,7 @@ class TrackPoint:
             "r50_nm": self.r50_nm.as_dict() if self.r50_nm else None,
             "r64_nm": self.r64_nm.as_dict() if self.r64_nm else None,
             "is_forecast": self.is_forecast,
+            "rmw_nm": self.rmw_nm,
         }
 
 
@@ -183,6 +191,7 @@ def forecast_from_dict(data: dict[str, Any]) -> Forecast:
                 r50_nm=_radii_from(p.get("r50_nm")),
                 r64_nm=_radii_from(p.get("r64_nm")),
                 is_forecast=bool(p.get("is_forecast", True)),
+                rmw_nm=p.get("rmw_nm"),
             )
             for p in data["points"]
         )

@@ -60,6 +60,9 @@ class HourlyTrack:
         ``NaN`` when not analysed.
     is_forecast : numpy.ndarray
         ``True`` for samples after the last analysed (non-forecast) point.
+    mslp_hpa, rmw_nm : numpy.ndarray
+        Central pressure (hPa) and radius of maximum wind (nmi), linear in
+        time, ``NaN`` when unknown (optional when building a track by hand).
     """
 
     times: np.ndarray
@@ -71,6 +74,13 @@ class HourlyTrack:
     r50_nm: np.ndarray
     r64_nm: np.ndarray
     is_forecast: np.ndarray
+    mslp_hpa: np.ndarray | None = None
+    rmw_nm: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("mslp_hpa", "rmw_nm"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(self.times.shape, np.nan))
 
     def __len__(self) -> int:
         return int(self.times.shape[0])
@@ -203,6 +213,12 @@ def interpolate_track(forecast: Forecast, step_hours: float = 1.0) -> HourlyTrac
         "lon": lon,
         "vmax_kt": np.array(
             [np.nan if p.vmax_kt is None else p.vmax_kt for p in points], dtype=float
+        ),
+        "mslp_hpa": np.array(
+            [np.nan if p.mslp_hpa is None else p.mslp_hpa for p in points], dtype=float
+        ),
+        "rmw_nm": np.array(
+            [np.nan if p.rmw_nm is None else p.rmw_nm for p in points], dtype=float
         ),
     }
     out = {name: _interp_rows(src, col, dst) for name, col in columns.items()}

@@ -49,6 +49,7 @@ def test_forecast_parse_json_gives_the_canonical_model(capsys):
         "r50_nm",
         "r64_nm",
         "is_forecast",
+        "rmw_nm",  # radius of maximum wind (None when the product gives none)
     }
 
 

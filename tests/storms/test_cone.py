@@ -17,12 +17,13 @@ from dashboard.storms.cone import (
     cone_polygon,
     cone_radius_nm,
     destination,
+    legacy_level_radii,
+    legacy_wind_profile,
     level_radii,
     load_cone_radii,
     quadrant_polygon,
     radius_of_max_wind_nm,
     wind_areas,
-    wind_profile,
     wind_swath,
 )
 from dashboard.storms.model import Forecast, Radii, TrackPoint
@@ -168,6 +169,10 @@ def test_willoughby_radius_of_maximum_wind() -> None:
     assert rm[1] < rm[0] and rm[2] > rm[1]
 
 
+# Tests of ``legacy_*`` check the previous model (rankine-quadrant-v0), kept as
+# the verification baseline; ``level_radii`` now comes from holland-land-v1.
+
+
 def test_published_radii_are_used_for_levels_8_10_12() -> None:
     track = interpolate_track(
         westward(
@@ -178,7 +183,7 @@ def test_published_radii_are_used_for_levels_8_10_12() -> None:
             r64_nm=Radii(30, 25, 20, 25),
         )
     )
-    radii = level_radii(track)
+    radii = legacy_level_radii(track)
     assert radii[8][0] == pytest.approx([120, 100, 80, 90])
     assert radii[10][0] == pytest.approx([60, 50, 40, 45])
     assert radii[12][0] == pytest.approx([30, 25, 20, 25])
@@ -188,8 +193,8 @@ def test_published_radii_are_used_for_levels_8_10_12() -> None:
 
 def test_level6_radius_matches_the_profile_at_21_kt() -> None:
     track = interpolate_track(westward(24, vmax_kt=110, r34_nm=Radii(80, 70, 60, 70)))
-    profile = wind_profile(track)
-    r6 = level_radii(track, profile)[6]
+    profile = legacy_wind_profile(track)
+    r6 = legacy_level_radii(track, profile)[6]
     rows = np.zeros(4, dtype=np.intp)
     quadrant = np.arange(4)
     assert profile.speed(rows, quadrant, r6[0]) == pytest.approx(21.0)
@@ -207,10 +212,10 @@ def test_broad_weak_storm_is_capped_by_the_minimum_exponent() -> None:
     track = interpolate_track(
         westward(24, vmax_kt=51, r34_nm=Radii(120, 120, 120, 120))
     )
-    r6 = level_radii(track)[6][0]
+    r6 = legacy_level_radii(track)[6][0]
     assert r6 == pytest.approx(120 * (34 / 21) ** (1 / PROFILE_X_MIN))
     # The 50-kt radius filled in from the profile stays near the core.
-    r50 = level_radii(track)[10][0]
+    r50 = legacy_level_radii(track)[10][0]
     assert np.all(r50 > 0) and np.all(r50 < 40)
 
 
@@ -231,7 +236,7 @@ def test_below_level6_or_unknown_wind_has_no_area() -> None:
 
 def test_zero_r34_quadrant_keeps_no_level8_but_gets_level6() -> None:
     track = interpolate_track(westward(24, vmax_kt=45, r34_nm=Radii(100, 60, 0, 40)))
-    radii = level_radii(track)
+    radii = legacy_level_radii(track)
     assert radii[8][0, 2] == 0
     assert radii[6][0, 2] > 0
 

@@ -12,6 +12,7 @@ import shapely
 
 from dashboard.storms.cone import EARTH_RADIUS_KM, KM_PER_NM, built_cone, destination
 from dashboard.storms.exposure import (
+    LEGACY_WIND_MODEL,
     RISK_COLOUR_NAMES,
     RISK_COLOURS,
     RISK_REGIONS,
@@ -28,6 +29,11 @@ from dashboard.storms.track import interpolate_track
 T0 = datetime(2025, 7, 20, 0, tzinfo=UTC)
 SPEED = 0.5  # degrees of longitude per hour, due west along 20°N
 R34 = 100.0  # nmi
+
+# Tests marked "previous model" check the geometric rules of rankine-quadrant-v0
+# (agency radii as level edges, flat core), which is kept as the verification
+# baseline; the default model (holland-land-v1) is tested in test_wind.py.
+LEGACY = {"wind_model": LEGACY_WIND_MODEL}
 
 
 def westward(
@@ -77,7 +83,7 @@ def test_level8_eta_is_the_hour_the_centre_comes_within_r34() -> None:
     # The centre is 100 nmi (minus 1 cm) east of the commune exactly at 10:00.
     start = 110.0 + lon_offset_for(R34) - 1e-7 + SPEED * 10
     fc = westward(start, vmax_kt=60, r34_nm=Radii(R34, R34, R34, R34))
-    out = compute_exposure(fc, communes((20.0, 110.0)))
+    out = compute_exposure(fc, communes((20.0, 110.0)), **LEGACY)  # previous model
     assert out.loc[0, "level8_eta_utc"] == pd.Timestamp(T0 + timedelta(hours=10))
     assert out.loc[0, "level6_eta_utc"] < out.loc[0, "level8_eta_utc"]
     assert out.loc[0, "closest_approach_utc"] > out.loc[0, "level8_eta_utc"]
@@ -88,7 +94,7 @@ def test_level8_eta_is_the_hour_the_centre_comes_within_r34() -> None:
 def test_one_hour_later_start_moves_the_eta_by_one_hour() -> None:
     start = 110.0 + lon_offset_for(R34) - 1e-7 + SPEED * 11
     fc = westward(start, vmax_kt=60, r34_nm=Radii(R34, R34, R34, R34))
-    out = compute_exposure(fc, communes((20.0, 110.0)))
+    out = compute_exposure(fc, communes((20.0, 110.0)), **LEGACY)  # previous model
     assert out.loc[0, "level8_eta_utc"] == pd.Timestamp(T0 + timedelta(hours=11))
 
 
@@ -128,7 +134,7 @@ def test_quadrant_asymmetry() -> None:
     fc = westward(110.0, hours=12, vmax_kt=60, r34_nm=Radii(150, 50, 50, 50))
     ne = offset(20.0, 110.0, 45, 120)
     sw = offset(20.0, 110.0, 225, 120)
-    out = compute_exposure(fc, communes(ne, sw), T0)
+    out = compute_exposure(fc, communes(ne, sw), T0, **LEGACY)  # previous model
     assert out.loc[0, "level8_eta_utc"] == pd.Timestamp(T0)
     assert pd.isna(out.loc[1, "level8_eta_utc"])
     assert out.loc[1, "max_wind_level"] in (6, 7)  # level 6 from the profile
@@ -152,16 +158,18 @@ def test_distance_and_quadrant_of_known_points() -> None:
 def test_commune_size_brings_a_commune_inside() -> None:
     fc = westward(110.0, hours=12, vmax_kt=60, r34_nm=Radii(R34, R34, R34, R34))
     place = offset(20.0, 110.0, 0, 110)  # 10 nmi beyond R34 at 00:00
-    plain = compute_exposure(fc, communes(place), T0)
+    plain = compute_exposure(fc, communes(place), T0, **LEGACY)  # previous model
     assert pd.isna(plain.loc[0, "level8_eta_utc"]) or plain.loc[0, "level8_eta_utc"] > (
         pd.Timestamp(T0)
     )
     radius_km = 12 * KM_PER_NM
     by_area = compute_exposure(
-        fc, communes(place, area_km2=[math.pi * radius_km**2]), T0
+        fc, communes(place, area_km2=[math.pi * radius_km**2]), T0, **LEGACY
     )
     assert by_area.loc[0, "level8_eta_utc"] == pd.Timestamp(T0)
-    by_radius = compute_exposure(fc, communes(place, radius_km=[radius_km]), T0)
+    by_radius = compute_exposure(
+        fc, communes(place, radius_km=[radius_km]), T0, **LEGACY
+    )
     assert by_radius.loc[0, "level8_eta_utc"] == pd.Timestamp(T0)
 
 
@@ -180,7 +188,7 @@ def test_max_wind_level_bands() -> None:
         offset(20.0, 110.0, 0, 90),
         offset(20.0, 110.0, 0, 200),
     ]
-    out = compute_exposure(fc, communes(*places), T0)
+    out = compute_exposure(fc, communes(*places), T0, **LEGACY)  # previous model
     assert out["max_wind_level"].tolist()[0] == 12  # 70 kt is level 12
     assert out["max_wind_level"].tolist()[1] in (10, 11)
     assert out["max_wind_level"].tolist()[2] in (8, 9)

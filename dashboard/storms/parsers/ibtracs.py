@@ -233,6 +233,7 @@ def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
         vmax, pres = _number(row, "USA_WIND"), _number(row, "USA_PRES")
         radii = {t: _usa_radii(row, t, vmax) for t in (34, 50, 64)}
         gust = _number(row, "USA_GUST")
+        rmw = _number(row, "USA_RMW")
     else:
         vmax = _number(row, "TOKYO_WIND")
         if vmax is None:
@@ -240,6 +241,7 @@ def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
         pres = _number(row, "TOKYO_PRES") or _number(row, "WMO_PRES")
         radii = {34: None, 50: _jma_radii(row, 50), 64: None}
         gust = None
+        rmw = None
     return TrackPoint(
         valid_utc=valid,
         lead_hours=lead_hours(valid, clock),
@@ -252,6 +254,7 @@ def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
         r50_nm=radii[50],
         r64_nm=radii[64],
         is_forecast=valid > clock,
+        rmw_nm=rmw if rmw and rmw > 0 else None,
     )
 
 

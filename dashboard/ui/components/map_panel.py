@@ -55,7 +55,12 @@ def commune_details(code: str, table: pd.DataFrame | None, clock: datetime) -> N
         e = hit.iloc[0]
         lines += [
             "- " + t("exposure.in_cone", value=t("yes") if e["in_cone"] else t("no")),
-            "- " + t("exposure.max_level", value=wind_level(e["max_wind_level"])),
+            "- "
+            + t(
+                "exposure.max_level_gust",
+                value=wind_level(e["max_wind_level"]),
+                gust=int(e["max_gust_level"]),
+            ),
             *(
                 "- "
                 + t(
@@ -72,6 +77,7 @@ def commune_details(code: str, table: pd.DataFrame | None, clock: datetime) -> N
                 km=f"{e['min_distance_km']:.0f}",
             ),
             "- " + t("exposure.risk", level=t(f"risk.{int(e['risk_level'])}")),
+            "- " + t("exposure.model", model=escape(str(e["wind_model"]))),
         ]
     with st.container(border=True, key="commune_details"):
         st.markdown("\n".join(lines))

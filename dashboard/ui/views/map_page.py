@@ -178,6 +178,7 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
             t("col.province"): rows["province_name"],
             t("col.risk"): rows["risk_level"].map(lambda r: t(f"risk.{int(r)}")),
             t("col.max_level"): rows["max_wind_level"],
+            t("col.max_gust"): rows["max_gust_level"],
             t("col.eta6"): rows["level6_eta_utc"].map(lambda v: when(v, clock)),
             t("col.eta8"): rows["level8_eta_utc"].map(lambda v: when(v, clock)),
             t("col.eta10"): rows["level10_eta_utc"].map(lambda v: when(v, clock)),
@@ -188,6 +189,7 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
         }
     )
     st.dataframe(view, hide_index=True, key="exposure_table")
+    st.caption(t("exposure.model_note", model=str(rows["wind_model"].iloc[0])))
 
 
 def _search(province_code: str | None) -> None:

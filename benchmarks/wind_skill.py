@@ -1,0 +1,365 @@
+"""Benchmark: wind levels of the model against what stations measured.
+
+``data/verification/station_winds.csv`` holds station reports ("cấp N, giật
+cấp M") quoted from NCHMF bulletins for past storms (see its README). For each
+storm whose IBTrACS track is available (the drill file for Wipha 2025, the
+shared IBTrACS extract for the others), the track is replayed as a perfect
+forecast (the clock at its first position) and each station gets the largest
+sustained level over the whole track at its point:
+
+* new model: :mod:`dashboard.storms.wind` (``holland-land-v1``) at the
+  station point (no commune-size pad), distance inland from the shipped grid;
+* previous model (baseline): ``compute_exposure(..., wind_model="rankine-quadrant-v0")``
+  at the same point, i.e. the levels the dashboard used to show.
+
+A station reported several times during a storm counts once, with the
+largest reported level (the reports give the strongest wind so far). Storms
+without a track in the data (Kajiki 2025) are skipped and named in the
+label. Scores, per storm and overall, one JSON line each: ``bias`` (mean of
+model − observed level), ``mae`` (mean absolute error), ``over2`` (stations
+over-warned by two levels or more), for the coast (≤ 5 km inland) and inland
+separately, and the same for gust levels (the previous model had none: its
+baseline is its sustained level + 2, the usual step in NCHMF bulletins).
+
+``python benchmarks/wind_skill.py`` also draws ``docs/wind-verification.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.config import REPO_ROOT
+from dashboard.scenario.drill import DRILL_FILE
+from dashboard.storms import wind
+from dashboard.storms.beaufort import scale
+from dashboard.storms.exposure import LEGACY_WIND_MODEL, compute_exposure
+from dashboard.storms.model import Forecast
+from dashboard.storms.parsers import ibtracs
+from dashboard.storms.track import interpolate_track
+
+STATIONS_FILE = REPO_ROOT / "data" / "verification" / "station_winds.csv"
+SHARED_IBTRACS = (
+    REPO_ROOT.parent
+    / "shared"
+    / "data"
+    / "storms"
+    / "ibtracs"
+    / "ibtracs_v04r01_vietnam_storms_compact.csv"
+)
+COAST_KM = 5.0
+UNIT = "Beaufort levels"
+
+
+def level_of_kt(speed_kt: np.ndarray) -> np.ndarray:
+    """Beaufort level 0-18 of speeds in kt (the whole scale, not only >= 6)."""
+    bounds = np.array([band.ms_min for band in scale()[1:]])
+    ms = np.round(np.asarray(speed_kt, dtype=float) * wind.MS_PER_KT, 1)
+    return np.searchsorted(bounds, ms, side="right")
+
+
+def load_stations(path: Path = STATIONS_FILE) -> pd.DataFrame:
+    """One row per (storm, station) with a position: the largest reported levels.
+
+    Columns: ``storm, station, lat, lon, sustained_level, gust_level`` (NaN
+    when never given), ``reports`` (rows merged), ``source_url`` (of the
+    strongest report).
+    """
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        frame = pd.DataFrame(list(csv.DictReader(handle)))
+    for column in ("lat", "lon", "sustained_level", "gust_level"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame = frame.dropna(subset=["lat", "lon", "sustained_level"])
+    frame = frame.sort_values("sustained_level", ascending=False)
+    # One station = one position: names differ between sources ("Hải Phòng
+    # (Phù Liễn?)" and "Phù Liễn" share coordinates); keep the strongest name.
+    frame["_key"] = (
+        frame["lat"].round(3).astype(str) + "," + frame["lon"].round(3).astype(str)
+    )
+    grouped = frame.groupby(["storm", "_key"], sort=True)
+    out = (
+        grouped.agg(
+            station=("station", "first"),
+            lat=("lat", "first"),
+            lon=("lon", "first"),
+            sustained_level=("sustained_level", "max"),
+            gust_level=("gust_level", "max"),
+            reports=("lat", "size"),
+            source_url=("source_url", "first"),
+        )
+        .reset_index()
+        .drop(columns="_key")
+    )
+    out["sustained_level"] = out["sustained_level"].astype(int)
+    return out
+
+
+@dataclass(frozen=True)
+class StormTrack:
+    storm: str
+    forecast: Forecast | None
+    note: str
+
+
+def storm_forecast(storm: str, ibtracs_path: Path = SHARED_IBTRACS) -> StormTrack:
+    """Best track of ``name_season`` as a perfect forecast (clock at its start)."""
+    name, _, season = storm.rpartition("_")
+    if storm == "wipha_2025":
+        data = DRILL_FILE.read_bytes()
+    elif ibtracs_path.exists():
+        data = ibtracs_path.read_bytes()
+    else:
+        return StormTrack(storm, None, f"{ibtracs_path} missing")
+    rows = ibtracs.read_rows(data)
+    try:
+        chosen = ibtracs.select_storm(rows, name=name.upper(), season=int(season))
+    except Exception as exc:  # no such storm in the file
+        return StormTrack(storm, None, f"no IBTrACS track ({exc.__class__.__name__})")
+    first = ibtracs._time(chosen[0])
+    points = [ibtracs.row_to_point(r, first) for r in chosen]
+    points = [p for p in points if p.valid_utc.hour % 3 == 0]
+    forecast = Forecast(
+        storm_id=chosen[0]["SID"],
+        storm_name=name.upper(),
+        source="IBTrACS best track (perfect forecast)",
+        issued_utc=first,
+        wind_averaging_minutes=1,
+        points=tuple(points),
+        product="verification",
+    )
+    return StormTrack(storm, forecast, "")
+
+
+def model_levels(stations: pd.DataFrame, forecast: Forecast) -> pd.DataFrame:
+    """Add ``inland_km``, new and previous model levels for one storm's stations."""
+    out = stations.copy()
+    lat = out["lat"].to_numpy(dtype=float)
+    lon = out["lon"].to_numpy(dtype=float)
+    inland = wind.inland_km_at(lat, lon)
+    track = interpolate_track(forecast)
+    sustained, gust = wind.max_winds(
+        track, lat, lon, inland, forecast.wind_averaging_minutes
+    )
+    out["inland_km"] = inland
+    out["new_level"] = level_of_kt(sustained)
+    out["new_gust_level"] = level_of_kt(gust)
+    points = pd.DataFrame(
+        {"commune_code": out["station"].to_numpy(), "lat": lat, "lon": lon}
+    )
+    clock = forecast.points[0].valid_utc
+    legacy = compute_exposure(forecast, points, clock, wind_model=LEGACY_WIND_MODEL)
+    # The previous model reports 0 below level 6: count that as level 5 at most.
+    out["old_level"] = np.maximum(legacy["max_wind_level"].to_numpy(), 0)
+    out.loc[out["old_level"] == 0, "old_level"] = np.minimum(
+        out.loc[out["old_level"] == 0, "new_level"], 5
+    )
+    return out
+
+
+def scored(
+    storms: list[str] | None = None, path: Path = STATIONS_FILE
+) -> tuple[pd.DataFrame, list[str]]:
+    """Station table with model levels for every storm with a track; skipped notes."""
+    stations = load_stations(path)
+    wanted = storms or sorted(stations["storm"].unique())
+    frames, skipped = [], []
+    for storm in wanted:
+        subset = stations[stations["storm"] == storm]
+        if subset.empty:
+            continue
+        track = storm_forecast(storm)
+        if track.forecast is None:
+            skipped.append(f"{storm} ({len(subset)} stations: {track.note})")
+            continue
+        frames.append(model_levels(subset, track.forecast))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return table, skipped
+
+
+def scores(error: np.ndarray) -> dict[str, float]:
+    error = np.asarray(error, dtype=float)
+    if error.size == 0:
+        return {"bias": float("nan"), "mae": float("nan"), "over2": 0.0, "n": 0.0}
+    return {
+        "bias": round(float(error.mean()), 2),
+        "mae": round(float(np.abs(error).mean()), 2),
+        "over2": float((error >= 2).sum()),
+        "n": float(error.size),
+    }
+
+
+def run(
+    storms: list[str] | None = None, path: Path = STATIONS_FILE
+) -> list[dict[str, Any]]:
+    """Skill lines (see the module docstring)."""
+    table, skipped = scored(storms, path)
+    note = f"; skipped: {', '.join(skipped)}" if skipped else ""
+    results: list[dict[str, Any]] = []
+    if table.empty:
+        return results
+    groups: list[tuple[str, pd.DataFrame]] = [("all", table)]
+    groups += [(s, g) for s, g in table.groupby("storm", sort=True)]
+    groups += [
+        ("coast", table[table["inland_km"] <= COAST_KM]),
+        ("inland", table[table["inland_km"] > COAST_KM]),
+    ]
+    for label, group in groups:
+        observed = group["sustained_level"].to_numpy()
+        new = scores(group["new_level"].to_numpy() - observed)
+        old = scores(group["old_level"].to_numpy() - observed)
+        what = (
+            f"{int(new['n'])} stations ({label}); new model {wind.WIND_MODEL_ID} vs "
+            f"previous {LEGACY_WIND_MODEL}; model = max over the best track at the "
+            f"station point{note}"
+        )
+        for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
+            results.append(
+                {
+                    "name": f"wind_skill_{metric}_{label}",
+                    "value": new[metric],
+                    "unit": unit,
+                    "baseline": old[metric],
+                    "baseline_label": f"previous model; {what}",
+                }
+            )
+        gusts = group.dropna(subset=["gust_level"])
+        if len(gusts):
+            observed_gust = gusts["gust_level"].to_numpy()
+            g = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+            # The previous model had no gusts: score "its level + 2", the usual
+            # step between sustained and gust levels in NCHMF bulletins.
+            g_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
+            for metric in ("bias", "mae"):
+                results.append(
+                    {
+                        "name": f"wind_skill_gust_{metric}_{label}",
+                        "value": g[metric],
+                        "unit": UNIT,
+                        "baseline": g_old[metric],
+                        "baseline_label": (
+                            f"previous model's level + 2 (it had no gusts); "
+                            f"{int(g['n'])} stations with a gust report ({label})"
+                        ),
+                    }
+                )
+    return results
+
+
+# --------------------------------------------------------------------------
+# Map
+
+
+def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> Path:
+    """Stations (observed level) over the commune levels, previous vs new model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    from dashboard import situation
+
+    table, _ = scored()
+    storms = sorted(table["storm"].unique())
+    points = situation.commune_points()
+    levels = np.arange(5, 15)
+    cmap = ListedColormap(
+        [
+            "#f2f2f2",
+            "#c6e8ff",
+            "#7cc7f2",
+            "#ffe066",
+            "#ffb347",
+            "#ff7b39",
+            "#e53935",
+            "#b0123f",
+            "#7b1fa2",
+            "#3d0a5a",
+        ]
+    )
+    norm = BoundaryNorm(np.append(levels, 15) - 0.5, cmap.N)
+    fig, axes = plt.subplots(
+        len(storms),
+        2,
+        figsize=(11, 4.6 * len(storms)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for row, storm in enumerate(storms):
+        forecast = storm_forecast(storm).forecast
+        assert forecast is not None
+        clock = forecast.points[0].valid_utc
+        new = compute_exposure(forecast, points, clock)
+        old = compute_exposure(forecast, points, clock, wind_model=LEGACY_WIND_MODEL)
+        stations = table[table["storm"] == storm]
+        track = interpolate_track(forecast)
+        for col, (title, frame, column) in enumerate(
+            (
+                (f"previous model ({LEGACY_WIND_MODEL})", old, "old_level"),
+                (f"new model ({wind.WIND_MODEL_ID})", new, "new_level"),
+            )
+        ):
+            ax = axes[row][col]
+            ax.scatter(
+                points["lon"],
+                points["lat"],
+                c=np.maximum(frame["max_wind_level"], 5),
+                cmap=cmap,
+                norm=norm,
+                s=4,
+                linewidths=0,
+            )
+            ax.plot(track.lon, track.lat, color="k", lw=1)
+            ax.scatter(
+                stations["lon"],
+                stations["lat"],
+                c=stations["sustained_level"],
+                cmap=cmap,
+                norm=norm,
+                s=90,
+                edgecolors="k",
+                linewidths=1.2,
+                zorder=3,
+            )
+            for _, s in stations.iterrows():
+                error = int(s[column] - s["sustained_level"])
+                ax.annotate(
+                    f"{int(s['sustained_level'])} ({error:+d})",
+                    (s["lon"], s["lat"]),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=7,
+                )
+            err = stations[column] - stations["sustained_level"]
+            ax.set_title(
+                f"{storm}: {title}\nbias {err.mean():+.2f}, MAE {err.abs().mean():.2f} levels, {len(stations)} stations",
+                fontsize=9,
+            )
+            ax.set_xlim(103.5, 109.5)
+            ax.set_ylim(18.3, 23.0)
+            ax.set_aspect(1 / np.cos(np.radians(20.5)))
+            ax.tick_params(labelsize=7)
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    cbar = fig.colorbar(sm, ax=axes, shrink=0.5, ticks=levels)
+    cbar.set_label("Beaufort level (cấp); 5 = below level 6")
+    fig.suptitle(
+        "Max sustained level: communes (dots) vs stations (circles: observed level, "
+        "(model − observed) in brackets)",
+        fontsize=10,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return target
+
+
+if __name__ == "__main__":
+    for item in run():
+        print(item)
+    print(render_map(), datetime.now(UTC))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, Role, require_admin, validate_scope
+from dashboard.core.time import as_utc
 from dashboard.store.models.core import LoginAttempt, User, UserSession
 
 MAX_FAILURES = 5
@@ -160,7 +161,7 @@ def _recent_failures(session: Session, username: str, now: datetime) -> int:
         )
     )
     if last_success is not None:
-        since = max(since, _aware(last_success))
+        since = max(since, as_utc(last_success))
     return session.scalar(
         select(func.count()).where(
             LoginAttempt.username == username,
@@ -168,11 +169,6 @@ def _recent_failures(session: Session, username: str, now: datetime) -> int:
             LoginAttempt.at > since,
         )
     )
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def authenticate(
@@ -251,7 +247,7 @@ def resume_session(
         return None
     row = session.get(UserSession, session_id)
     now = datetime.now(UTC)
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
         return None
     user = session.get(User, row.user_id)
     if user is None or user.disabled or (user.is_demo and not demo_mode):

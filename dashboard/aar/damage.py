@@ -24,13 +24,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
-    Role,
     can_read_province,
     can_work_commune,
+    is_staff,
     require,
     require_read_commune,
 )
 from dashboard.core.errors import Conflict, Invalid
+from dashboard.core.time import as_utc
 from dashboard.store.models.aar import DAMAGE_FIELDS, DamageReport
 from dashboard.store.models.plans import StormEvent
 
@@ -83,10 +84,6 @@ class DamageView:
         return self.deaths + self.injured + self.missing
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _view(row: DamageReport) -> DamageView:
     try:
         name = str(registry.commune(row.commune_code)["commune_name"])
@@ -106,7 +103,7 @@ def _view(row: DamageReport) -> DamageView:
         missing=row.missing,
         notes=row.notes,
         reported_by=row.reported_by,
-        reported_at=_utc(row.reported_at),
+        reported_at=as_utc(row.reported_at),
         version=row.version,
     )
 
@@ -288,8 +285,7 @@ def damage_reports(
 ) -> list[DamageView]:
     """Every report of the province for the event (province staff, admins)."""
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, province_code),
+        is_staff(actor) and can_read_province(actor, province_code),
         f"read the damage reports of province {province_code}",
     )
     rows = session.scalars(

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -40,10 +40,11 @@ from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard import registry
-from dashboard.auth import Principal, Role, can_read_province, require
+from dashboard.auth import Principal, can_read_province, is_staff, require
+from dashboard.core.time import VIETNAM_OFFSET, as_utc_or_none
 from dashboard.i18n import translate
 from dashboard.plans.activation import CommuneExposure
-from dashboard.plans.model import PRIORITY_WEIGHTS, utc
+from dashboard.plans.model import PRIORITY_WEIGHTS
 from dashboard.plans.readiness import share
 from dashboard.reports.cells import frame_to_csv, frame_to_xlsx
 from dashboard.store.models.aar import DAMAGE_FIELDS, DamageReport
@@ -64,7 +65,6 @@ __all__ = [
 
 #: Share of the weighted tasks that had to be done at the level-6 arrival.
 READY_THRESHOLD = 0.8
-VIETNAM = timedelta(hours=7)
 
 AAR_COLUMNS = [
     "commune_code",
@@ -155,8 +155,7 @@ def after_action(
         No such storm event.
     """
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, province_code),
+        is_staff(actor) and can_read_province(actor, province_code),
         f"read the after-action review of province {province_code} (province "
         f"staff or admin; you are {actor.role})",
     )
@@ -243,7 +242,9 @@ def after_action(
             ),
         )
     ):
-        visits[r.commune_code].append((utc(r.checked_in_at), utc(r.confirmed_at)))
+        visits[r.commune_code].append(
+            (as_utc_or_none(r.checked_in_at), as_utc_or_none(r.confirmed_at))
+        )
     damage = {
         d.commune_code: d
         for d in session.scalars(
@@ -267,10 +268,10 @@ def after_action(
         plan = plans.get(code)
         exposure = exposures.get(code)
         if exposure is not None:
-            eta = utc(exposure.eta_utc)
+            eta = as_utc_or_none(exposure.eta_utc)
             wind, risk = exposure.max_wind_level, exposure.risk_level
         elif plan is not None:
-            eta = utc(plan.eta_utc)
+            eta = as_utc_or_none(plan.eta_utc)
             wind, risk = plan.max_wind_level, plan.risk_level
         else:
             eta, wind, risk = None, None, None
@@ -281,7 +282,7 @@ def after_action(
             w_applicable = float(total.w_total or 0.0)
             done_tasks: dict[int, int] = defaultdict(int)
             for change in progress.get(code, []):
-                if utc(change.at) > eta:
+                if as_utc_or_none(change.at) > eta:
                     break
                 w_done += float(change.done_delta)
                 w_applicable += float(change.applicable_delta)
@@ -375,7 +376,7 @@ def summary(frame: pd.DataFrame) -> dict[str, Any]:
 def _local(value: Any) -> str:
     if value is None or value is pd.NaT or pd.isna(value):
         return ""
-    return f"{pd.Timestamp(value).to_pydatetime().astimezone(UTC) + VIETNAM:%d/%m/%Y %H:%M}"
+    return f"{pd.Timestamp(value).to_pydatetime().astimezone(UTC) + VIETNAM_OFFSET:%d/%m/%Y %H:%M}"
 
 
 def export_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:

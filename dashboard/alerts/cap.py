@@ -41,7 +41,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,6 +52,7 @@ from lxml import etree
 from dashboard import registry
 from dashboard.config import REPO_ROOT
 from dashboard.core.errors import Invalid
+from dashboard.core.time import VIETNAM_TZ
 from dashboard.i18n import translate
 from dashboard.plans.templates import TaskSpec, read_starter
 from dashboard.situation.exposed import exposed_communes
@@ -59,7 +60,6 @@ from dashboard.storms.model import Forecast
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 XSD_FILE = REPO_ROOT / "data" / "cap" / "CAP-v1.2.xsd"
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 GEOCODE_NAME = "VN-commune-code"
 #: The two ``<info>`` blocks: (catalog language, CAP language code).
 LANGUAGES = (("vi", "vi-VN"), ("en", "en-US"))

@@ -36,11 +36,12 @@ from dashboard.alerts.cap import (
 )
 from dashboard.auth import (
     Principal,
-    Role,
     can_manage_province,
+    is_staff,
     require,
 )
 from dashboard.core.errors import Conflict, Invalid
+from dashboard.core.time import as_utc_or_none
 from dashboard.plans.templates import TaskSpec
 from dashboard.store.models.alerts import CapAlertRow
 from dashboard.storms.model import Forecast
@@ -85,13 +86,6 @@ class AlertView:
     version: int
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; every stored time is UTC.
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _view(row: CapAlertRow) -> AlertView:
     return AlertView(
         id=row.id,
@@ -100,12 +94,12 @@ def _view(row: CapAlertRow) -> AlertView:
         province_code=row.province_code,
         storm_id=row.storm_id,
         storm_name=row.storm_name,
-        advisory_utc=_aware(row.advisory_utc),  # type: ignore[arg-type]
+        advisory_utc=as_utc_or_none(row.advisory_utc),  # type: ignore[arg-type]
         state=row.state,
         cap_status=row.cap_status,
         msg_type=row.msg_type,
-        sent=_aware(row.sent),  # type: ignore[arg-type]
-        expires=_aware(row.expires),  # type: ignore[arg-type]
+        sent=as_utc_or_none(row.sent),  # type: ignore[arg-type]
+        expires=as_utc_or_none(row.expires),  # type: ignore[arg-type]
         risk_level=row.risk_level,
         severity=row.severity,
         urgency=row.urgency,
@@ -113,11 +107,11 @@ def _view(row: CapAlertRow) -> AlertView:
         headline_vi=row.headline_vi,
         headline_en=row.headline_en,
         commune_count=row.commune_count,
-        created_at=_aware(row.created_at),  # type: ignore[arg-type]
+        created_at=as_utc_or_none(row.created_at),  # type: ignore[arg-type]
         created_by=row.created_by,
-        approved_at=_aware(row.approved_at),
+        approved_at=as_utc_or_none(row.approved_at),
         approved_by=row.approved_by,
-        published_at=_aware(row.published_at),
+        published_at=as_utc_or_none(row.published_at),
         published_by=row.published_by,
         version=row.version,
     )
@@ -139,9 +133,7 @@ def _summary(row: CapAlertRow) -> dict[str, object]:
 
 def can_manage_alerts(actor: Principal, province_code: str) -> bool:
     """Province staff of *province_code* and admins (never communes, volunteers)."""
-    return actor.role in (Role.ADMIN, Role.PROVINCE) and can_manage_province(
-        actor, province_code
-    )
+    return is_staff(actor) and can_manage_province(actor, province_code)
 
 
 def _require_manage(actor: Principal, province_code: str, what: str) -> None:
@@ -356,7 +348,7 @@ def previous_references(
         .limit(1)
     )
     return [
-        AlertRef(r.sender, r.identifier, _aware(r.sent))  # type: ignore[arg-type]
+        AlertRef(r.sender, r.identifier, as_utc_or_none(r.sent))  # type: ignore[arg-type]
         for r in session.scalars(query)
     ]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -64,3 +65,26 @@ def new_document(
     """A document titled *title*; the footer says when it was printed."""
     stamp = f"{printed_at:%H:%M %d/%m/%Y}" if printed_at else ""
     return Document(title, footer_note=" · ".join(p for p in (note, stamp) if p))
+
+
+def add_table(
+    doc: Document, headings: list[str], rows: list[list[object]], widths
+) -> None:
+    """A table with a grey heading row, in the document's font at 8 pt."""
+    doc.set_font(FONT, "", 8)
+    with doc.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=4.2,
+        first_row_as_headings=True,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+    ) as table:
+        head = table.row()
+        for text in headings:
+            head.cell(text)
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell("" if value is None else str(value))
+    doc.ln(2)
+    doc.set_font(FONT, "", 10)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from dashboard.auth import Forbidden, Principal, Role, require
 from dashboard.context import AppContext
 from dashboard.core.errors import Conflict, Invalid, NotFound
 from dashboard.core.text import fold
+from dashboard.core.time import utc_now
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.outreach import uploads
 from dashboard.outreach.storage import FileStore, LocalFileStore, sha256
@@ -81,10 +81,6 @@ def can_manage(p: Principal, material: OutreachMaterial) -> bool:
     if p.role is Role.ADMIN:
         return True
     return p.role is Role.PROVINCE and material.province_code in p.province_codes
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def normalise_tags(tags: Iterable[str] | str) -> tuple[str, ...]:
@@ -290,7 +286,7 @@ def publish(
     province = _province_for(actor, province_code)
     meta = validate(meta)
     files = _Files(store or store_for(ctx))
-    now = _now()
+    now = utc_now()
     row = OutreachMaterial(
         status=status,
         version=1,
@@ -372,7 +368,7 @@ def update(
                 kind_changed or (text_changed and row.mime.startswith("text/"))
             )
             _apply_content(row, new_meta, files, data, max_bytes, None, replace)
-            now = _now()
+            now = utc_now()
             if status is not None and status != row.status:
                 row.status = status
                 if status == "published":
@@ -423,7 +419,7 @@ def withdraw(
         if row.status == "withdrawn":
             return row
         old = _summary(row)
-        now = _now()
+        now = utc_now()
         row.status = "withdrawn"
         row.version += 1
         row.updated_at, row.updated_by = now, actor.username

@@ -37,6 +37,7 @@ from dashboard.auth import (
     require_staff,
 )
 from dashboard.core.errors import NotFound
+from dashboard.core.time import as_utc_or_none
 from dashboard.events import EventInfo, event_info
 from dashboard.plans.model import (
     OPEN_STATUSES,
@@ -44,7 +45,6 @@ from dashboard.plans.model import (
     applies,
     join_profiles,
     split_profiles,
-    utc,
 )
 from dashboard.plans.templates import TaskSpec, ensure_starter, template_tasks
 from dashboard.situation.exposed import exposed_communes
@@ -69,7 +69,7 @@ def _ts(value: object) -> datetime | None:
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    return utc(value)  # type: ignore[arg-type]
+    return as_utc_or_none(value)  # type: ignore[arg-type]
 
 
 def exposures(table: pd.DataFrame) -> dict[str, CommuneExposure]:
@@ -562,7 +562,10 @@ def apply_forecast(
         new = by_code.get(plan.commune_code)
         if new is None:
             continue
-        old_eta, old_closest = utc(plan.eta_utc), utc(plan.closest_utc)
+        old_eta, old_closest = (
+            as_utc_or_none(plan.eta_utc),
+            as_utc_or_none(plan.closest_utc),
+        )
         if old_eta == new.eta_utc and old_closest == new.closest_utc:
             continue
         tasks = session.scalars(
@@ -575,8 +578,8 @@ def apply_forecast(
             target = deadline(
                 task.deadline_kind, task.offset_hours, new.eta_utc, new.closest_utc
             )
-            if utc(task.deadline_utc) != target:
-                changes.append((task.id, utc(task.deadline_utc), target))
+            if as_utc_or_none(task.deadline_utc) != target:
+                changes.append((task.id, as_utc_or_none(task.deadline_utc), target))
                 session.execute(
                     update(PlanTask)
                     .where(PlanTask.id == task.id)

@@ -6,7 +6,6 @@ Shared by every module of :mod:`dashboard.plans`; no database access here.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.core.errors import Conflict, Invalid
@@ -55,15 +54,6 @@ def task_conflict(
         expected_version=expected_version,
         current=current,
     )
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Aware UTC (SQLite hands back naive datetimes; they were stored as UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def weight(priority: int) -> int:

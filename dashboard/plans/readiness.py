@@ -31,12 +31,12 @@ from dashboard.auth import (
     require_read_commune,
     require_staff,
 )
+from dashboard.core.time import as_utc_or_none
 from dashboard.plans.model import (
     OPEN_STATUSES,
     PILLARS,
     PRIORITY_WEIGHTS,
     priority_score,
-    utc,
 )
 from dashboard.store.models.plans import CommunePlan, PlanProgress, PlanTask
 
@@ -98,7 +98,7 @@ def share(w_done: float | None, w_applicable: float | None) -> float:
 
 
 def _clock(clock: datetime) -> datetime:
-    return utc(clock)  # type: ignore[return-value]
+    return as_utc_or_none(clock)  # type: ignore[return-value]
 
 
 def province_board(
@@ -147,7 +147,7 @@ def _board(session, plans, overall, per_pillar, province_code, clock) -> pd.Data
     rows = []
     for p in session.execute(plans):
         s = sums.get(p.id)
-        eta = utc(p.eta_utc)
+        eta = as_utc_or_none(p.eta_utc)
         hours = None if eta is None else (eta - clock).total_seconds() / 3600.0
         ready = share(s.w_done, s.w_applicable) if s else 1.0
         rows.append(
@@ -170,7 +170,7 @@ def _board(session, plans, overall, per_pillar, province_code, clock) -> pd.Data
                     f"readiness_{k}": pillars.get(p.id, {}).get(k, float("nan"))
                     for k in PILLARS
                 },
-                "last_update": utc(s.last_update) if s else None,
+                "last_update": as_utc_or_none(s.last_update) if s else None,
                 "score": priority_score(p.max_wind_level, hours, ready),
             }
         )
@@ -294,7 +294,7 @@ def progress_over_time(
         )
         .order_by(PlanProgress.at, PlanProgress.id)
     ).all()
-    ats = [utc(first)] + [utc(c.at) for c in changes]
+    ats = [as_utc_or_none(first)] + [as_utc_or_none(c.at) for c in changes]
     done = [0.0] + [float(c.done_delta) for c in changes]
     applicable = [float(total)] + [float(c.applicable_delta) for c in changes]
     frame = pd.DataFrame({"at": pd.to_datetime(ats, utc=True)})

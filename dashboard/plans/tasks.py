@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from dashboard import audit
 from dashboard.auth import Principal, require_read_commune, require_work_commune
 from dashboard.core.errors import NotFound
+from dashboard.core.time import as_utc_or_none
 from dashboard.plans.model import (
     MAX_NOTE,
     MAX_REASON,
@@ -32,7 +33,6 @@ from dashboard.plans.model import (
     EvidenceError,
     PlanError,
     task_conflict,
-    utc,
     weight,
 )
 from dashboard.plans.photos import remove_photo, store_photo
@@ -91,8 +91,8 @@ _FIELDS = tuple(TaskView.__dataclass_fields__)
 
 def _view(row: PlanTask) -> TaskView:
     values = {f: getattr(row, f) for f in _FIELDS}
-    values["deadline_utc"] = utc(row.deadline_utc)
-    values["updated_at"] = utc(row.updated_at)
+    values["deadline_utc"] = as_utc_or_none(row.deadline_utc)
+    values["updated_at"] = as_utc_or_none(row.updated_at)
     return TaskView(**values)
 
 
@@ -105,7 +105,7 @@ def _state(row: PlanTask | TaskView) -> dict[str, Any]:
         "evidence_photo": row.evidence_photo,
         "version": row.version,
         "updated_by": row.updated_by,
-        "updated_at": utc(row.updated_at),
+        "updated_at": as_utc_or_none(row.updated_at),
     }
 
 
@@ -303,7 +303,7 @@ class HistoryEntry:
 def _entries(session: Session, query) -> list[HistoryEntry]:
     return [
         HistoryEntry(
-            utc(e.at),  # type: ignore[arg-type]
+            as_utc_or_none(e.at),  # type: ignore[arg-type]
             e.actor,
             e.actor_role,
             e.action,

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
-    Role,
     can_manage_province,
     can_read_province,
+    is_staff,
     require,
 )
 from dashboard.core.errors import Invalid
+from dashboard.core.time import as_utc
 from dashboard.store.models.aar import FeedbackForward
 from dashboard.store.models.feedback import FeedbackItem
 
@@ -89,10 +90,6 @@ class ForwardView:
     forwarded_at: datetime
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _commune_name(code: str) -> str:
     try:
         return str(registry.commune(code)["commune_name"])
@@ -112,7 +109,7 @@ def view(row: FeedbackForward, item: FeedbackItem) -> ForwardView:
         ministry=row.ministry,
         note=row.note,
         forwarded_by=row.forwarded_by,
-        forwarded_at=_utc(row.forwarded_at),
+        forwarded_at=as_utc(row.forwarded_at),
     )
 
 
@@ -140,8 +137,7 @@ def forward_to_ministry(
     if item is None:
         raise LookupError(f"no feedback item #{item_id}")
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_manage_province(actor, item.province_code),
+        is_staff(actor) and can_manage_province(actor, item.province_code),
         f"forward feedback #{item_id} to a ministry (needs province staff of "
         f"{item.province_code} or an admin, you are {actor.role})",
     )
@@ -201,8 +197,7 @@ def forwards_of_item(
     if item is None:
         raise LookupError(f"no feedback item #{item_id}")
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, item.province_code),
+        is_staff(actor) and can_read_province(actor, item.province_code),
         f"read the forwards of feedback #{item_id}",
     )
     rows = session.scalars(

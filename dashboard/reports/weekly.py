@@ -47,9 +47,11 @@ from dashboard.auth import (
     Role,
     can_manage_province,
     can_read_province,
+    is_staff,
     require,
 )
 from dashboard.core.errors import Conflict, Invalid
+from dashboard.core.time import VIETNAM_OFFSET, as_utc_or_none, utc_now
 from dashboard.reports.forwards import ForwardView
 from dashboard.reports.forwards import view as forward_view
 from dashboard.store.models.aar import FeedbackForward, WeeklyReportNote
@@ -73,7 +75,6 @@ __all__ = [
     "weekly_report",
 ]
 
-VIETNAM = timedelta(hours=7)
 OLDEST_LIMIT = 10
 MAX_SUMMARY = 4000
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -130,29 +131,15 @@ def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise ReportError("week", f"{year} has no week {week}") from exc
-    start = datetime.combine(monday, time(), UTC) - VIETNAM
+    start = datetime.combine(monday, time(), UTC) - VIETNAM_OFFSET
     return start, start + timedelta(weeks=1)
 
 
 def current_iso_week(now: datetime | None = None) -> str:
     """The ISO week (Vietnam time) holding *now*."""
-    local = _now(now) + VIETNAM
+    local = utc_now(now) + VIETNAM_OFFSET
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(UTC)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _commune_name(code: str) -> str:
@@ -268,15 +255,14 @@ class WeeklyReport:
     @property
     def week_label(self) -> str:
         """ "14/07/2025 – 20/07/2025" (Vietnam dates)."""
-        first = (self.start_utc + VIETNAM).date()
+        first = (self.start_utc + VIETNAM_OFFSET).date()
         last = first + timedelta(days=6)
         return f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
 
 
 def _require_reader(actor: Principal, province_code: str) -> None:
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_read_province(actor, province_code),
+        is_staff(actor) and can_read_province(actor, province_code),
         f"read the weekly report of province {province_code} (province staff "
         f"or admin; you are {actor.role})",
     )
@@ -299,7 +285,7 @@ def _audit_rows(
             .order_by(AuditEntry.at, AuditEntry.id)
         )
         for object_id, at, action in session.execute(query):
-            out[int(object_id)].append((_utc(at), action))  # type: ignore[arg-type]
+            out[int(object_id)].append((as_utc_or_none(at), action))  # type: ignore[arg-type]
     return out
 
 
@@ -307,13 +293,13 @@ def _fallback_events(
     item: FeedbackItem, before: datetime
 ) -> list[tuple[datetime, str]]:
     """Events from the item's own columns (items written without audit rows)."""
-    events = [(_utc(item.created_at), "feedback.raise")]
+    events = [(as_utc_or_none(item.created_at), "feedback.raise")]
     for column, action in (
         (item.assigned_at, "feedback.assign"),
         (item.answered_at, "feedback.answer"),
         (item.closed_at, "feedback.close"),
     ):
-        at = _utc(column)
+        at = as_utc_or_none(column)
         if at is not None and at < before:
             events.append((at, action))
     return sorted(events, key=lambda e: e[0])  # type: ignore[arg-type,return-value]
@@ -343,7 +329,7 @@ def weekly_report(
     _require_reader(actor, province_code)
     short_name, full_name = province_names(province_code)
     start, end = week_bounds(iso_week)
-    clock = _now(now)
+    clock = utc_now(now)
     if clock < start:
         raise ReportError("week", f"{iso_week} has not begun yet")
     cutoff = min(end, clock)
@@ -374,7 +360,7 @@ def weekly_report(
 
     for item_id, item in items.items():
         key = (item.commune_code, item.category)
-        created = _utc(item.created_at)
+        created = as_utc_or_none(item.created_at)
         assert created is not None
         if start <= created < cutoff:
             raised[key] += 1
@@ -496,7 +482,7 @@ def _note_view(row: WeeklyReportNote) -> SummaryNote:
         iso_week=row.iso_week,
         text=row.text,
         version=row.version,
-        updated_at=_utc(row.updated_at),  # type: ignore[arg-type]
+        updated_at=as_utc_or_none(row.updated_at),  # type: ignore[arg-type]
         updated_by=row.updated_by,
     )
 
@@ -525,8 +511,7 @@ def save_summary(
     version it read. A mismatch raises :class:`Conflict`, nothing written.
     """
     require(
-        actor.role in (Role.ADMIN, Role.PROVINCE)
-        and can_manage_province(actor, province_code),
+        is_staff(actor) and can_manage_province(actor, province_code),
         f"write the weekly summary of province {province_code}",
     )
     province_names(province_code)
@@ -538,7 +523,7 @@ def save_summary(
         raise ReportError(
             "summary", f"is {len(cleaned)} characters long; at most {MAX_SUMMARY}"
         )
-    at = _now(now)
+    at = utc_now(now)
     row = _load_note(session, province_code, week)
     if row is None:
         if expected_version is not None:

@@ -17,10 +17,10 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from fpdf.fonts import FontFace
 from openpyxl import Workbook
 
-from dashboard.core.pdf import FONT, new_document
+from dashboard.core.pdf import add_table, new_document
+from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports.cells import add_sheet, workbook_bytes
 from dashboard.reports.weekly import (
     CATEGORY_LABELS_VI,
@@ -46,7 +46,6 @@ __all__ = [
 
 MAX_TEXT_CHARS = 1000
 MINISTRY = "Bộ Nội vụ"
-VIETNAM = timedelta(hours=7)
 NATIONAL_MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_LINE = "Độc lập - Tự do - Hạnh phúc"
 
@@ -59,7 +58,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def _local(value: datetime) -> str:
-    return f"{value.astimezone(UTC) + VIETNAM:%H:%M %d/%m/%Y}"
+    return f"{value.astimezone(UTC) + VIETNAM_OFFSET:%H:%M %d/%m/%Y}"
 
 
 def _days(hours: float) -> str:
@@ -259,7 +258,7 @@ def forward_rows(report: WeeklyReport) -> list[list[object]]:
 def _as_of(report: WeeklyReport) -> str:
     """ "đến hết ngày 20/07/2025" for a finished week, else "đến 15:00 16/07/2025"."""
     if report.as_of_utc >= report.end_utc:
-        last = (report.end_utc + VIETNAM).date() - timedelta(days=1)
+        last = (report.end_utc + VIETNAM_OFFSET).date() - timedelta(days=1)
         return f"đến hết ngày {last:%d/%m/%Y}"
     return f"đến {_local(report.as_of_utc)}"
 
@@ -282,27 +281,6 @@ def _figures_lines(report: WeeklyReport) -> list[str]:
 # PDF
 
 
-def _pdf_table(doc, headings: list[str], rows: list[list[object]], widths) -> None:
-
-    doc.set_font(FONT, "", 8)
-    with doc.table(
-        col_widths=widths,
-        text_align="LEFT",
-        line_height=4.2,
-        first_row_as_headings=True,
-        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-    ) as table:
-        head = table.row()
-        for text in headings:
-            head.cell(text)
-        for values in rows:
-            row = table.row()
-            for value in values:
-                row.cell(str(value))
-    doc.ln(2)
-    doc.set_font(FONT, "", 10)
-
-
 def to_pdf(report: WeeklyReport, printed_at: datetime | None = None) -> bytes:
     """The report as an A4 PDF (DejaVu Sans: every Vietnamese glyph)."""
     title = f"Báo cáo kiến nghị của xã – {report.province_full_name}"
@@ -313,7 +291,7 @@ def to_pdf(report: WeeklyReport, printed_at: datetime | None = None) -> bytes:
     doc.heading("1. Kết quả", 11)
     for line in _figures_lines(report):
         doc.paragraph(line)
-    _pdf_table(
+    add_table(
         doc,
         ["Nhóm", "Tiếp nhận", "Đã trả lời", "Chuyển Bộ", "Còn chờ"],
         category_rows(report),
@@ -321,19 +299,17 @@ def to_pdf(report: WeeklyReport, printed_at: datetime | None = None) -> bytes:
     )
     if report.rows:
         doc.heading("2. Theo xã và nhóm", 11)
-        _pdf_table(
+        add_table(
             doc, COMMUNE_HEADER, commune_rows(report), (16, 50, 30, 20, 22, 22, 20)
         )
     doc.heading("3. Kiến nghị chờ lâu nhất", 11)
     if report.oldest_unanswered:
-        _pdf_table(
-            doc, OLDEST_HEADER, oldest_rows(report), (12, 32, 22, 50, 22, 24, 18)
-        )
+        add_table(doc, OLDEST_HEADER, oldest_rows(report), (12, 32, 22, 50, 22, 24, 18))
     else:
         doc.paragraph("Không có kiến nghị nào đang chờ xử lý.")
     doc.heading("4. Kiến nghị chuyển các Bộ, ngành", 11)
     if report.forwarded_items:
-        _pdf_table(
+        add_table(
             doc, FORWARD_HEADER, forward_rows(report), (12, 28, 20, 40, 30, 26, 24)
         )
     else:
@@ -434,7 +410,7 @@ def to_docx(
     clerk when empty).
     """
 
-    issued_on = issued_on or (report.as_of_utc + VIETNAM).date()
+    issued_on = issued_on or (report.as_of_utc + VIETNAM_OFFSET).date()
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -22,10 +22,10 @@ Which storm and which event
     one of the event's storm when there is one.
 
 Times
-    The scenario clock decides what is overdue among plan tasks (a drill
-    behaves like the real thing, as on the board); the report time *now*
-    (real time) decides which commune requests are overdue, since requests
-    are raised in real time even during a drill.
+    One clock: the scenario clock decides what is overdue, among plan tasks
+    and among urgent requests alike (a drill behaves like the real thing, as
+    on the board and the feedback page). The report time *now* (real time)
+    is printed beside it.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def build_sitrep(
             if event is not None
             else []
         )
-        requests = feedback.open_urgent(session, actor, province_code, now=now)
+        requests = feedback.open_urgent(session, actor, province_code, now=sc.clock_utc)
 
     info = None
     if infos:

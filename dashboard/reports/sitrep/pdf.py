@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fpdf.fonts import FontFace
-
-from dashboard.core.pdf import FONT, new_document
+from dashboard.core.pdf import add_table, new_document
 from dashboard.plans.model import PILLARS
 from dashboard.reports.sitrep.format import (
     _delegations_line,
@@ -18,26 +16,6 @@ from dashboard.reports.sitrep.format import (
     vn_time,
 )
 from dashboard.reports.sitrep.model import Sitrep
-
-
-def _table(doc, headings: list[str], rows: list[list[str]], widths) -> None:
-    doc.set_font(FONT, "", 8)
-    with doc.table(
-        col_widths=widths,
-        text_align="LEFT",
-        line_height=4.2,
-        first_row_as_headings=True,
-        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-    ) as table:
-        head = table.row()
-        for text in headings:
-            head.cell(text)
-        for values in rows:
-            row = table.row()
-            for value in values:
-                row.cell(value)
-    doc.ln(2)
-    doc.set_font(FONT, "", 10)
 
 
 def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
@@ -59,7 +37,7 @@ def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
         doc.paragraph(_risk_counts(s, lang))
     if s.most_exposed:
         doc.paragraph(t("sitrep.most_exposed", count=len(s.most_exposed)), size=9)
-        _table(
+        add_table(
             doc,
             [
                 t("sitrep.col.commune"),
@@ -84,7 +62,7 @@ def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
     doc.heading(t("sitrep.section.readiness"), size=12)
     doc.paragraph(_readiness_line(s, lang))
     if s.communes:
-        _table(
+        add_table(
             doc,
             [t("sitrep.col.pillar"), t("sitrep.col.readiness")],
             [
@@ -99,7 +77,7 @@ def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
         t("sitrep.overdue_total", count=s.overdue_tasks, blocked=s.blocked_tasks)
     )
     if s.most_overdue:
-        _table(
+        add_table(
             doc,
             [
                 t("sitrep.col.commune"),
@@ -117,7 +95,7 @@ def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
     doc.heading(t("sitrep.section.delegations"), size=12)
     doc.paragraph(_delegations_line(s, lang))
     if s.delegations:
-        _table(
+        add_table(
             doc,
             [
                 t("sitrep.col.delegation"),
@@ -140,7 +118,7 @@ def sitrep_pdf(s: Sitrep, lang: str = "vi") -> bytes:
     doc.heading(t("sitrep.section.requests"), size=12)
     doc.paragraph(_requests_line(s, lang))
     if s.urgent_requests:
-        _table(
+        add_table(
             doc,
             [
                 t("sitrep.col.commune"),

@@ -46,12 +46,13 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shapely.geometry import box, mapping, shape
 from shapely.ops import unary_union
 
+from dashboard.core.time import VIETNAM_TZ
 from dashboard.storms import beaufort
 from dashboard.storms.filtering import EAST_SEA_BOX
 from dashboard.storms.model import Forecast, ForecastError, TrackPoint
@@ -65,7 +66,6 @@ from dashboard.storms.parsers._common import (
 )
 
 SOURCE = "NCHMF"
-ICT = timezone(timedelta(hours=7), "ICT")
 WIND_AVERAGING_MINUTES = 2
 COLUMNS = (
     "storm_name",
@@ -183,7 +183,7 @@ def parse_local_time(
                 int(day),
                 int(hour),
                 int(minute or 0),
-                tzinfo=ICT,
+                tzinfo=VIETNAM_TZ,
             )
         except ValueError as exc:
             raise ForecastError(f"{where}: impossible time {text!r}: {exc}") from exc
@@ -195,7 +195,7 @@ def parse_local_time(
             f"{where}: time {text!r} is neither like 13h/20/7/2025 nor ISO 2025-07-20T13:00"
         ) from exc
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ICT)
+        value = value.replace(tzinfo=VIETNAM_TZ)
     return value.astimezone(UTC)
 
 
@@ -368,7 +368,7 @@ def _build(
         for e in entries
         if e["zone"] is not None
     ]
-    season = base.astimezone(ICT).year
+    season = base.astimezone(VIETNAM_TZ).year
     number = storm_number.strip()
     storm_id = (
         f"VN-{season}-{int(number):02d}"
@@ -532,7 +532,7 @@ def parse_bulletin_facts(data: bytes | str) -> list[Forecast]:
 
 
 def _vn_time(value: datetime) -> str:
-    local = value.astimezone(ICT)
+    local = value.astimezone(VIETNAM_TZ)
     minutes = f"{local.minute:02d}" if local.minute else ""
     return f"{local.hour}h{minutes}/{local.day}/{local.month}/{local.year}"
 

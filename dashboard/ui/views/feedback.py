@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import feedback as fb
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
-from dashboard.core.time import to_vietnam_time
+from dashboard.core.time import VIETNAM_OFFSET, to_vietnam_time
 from dashboard.ui import cache, session
 from dashboard.ui.components import feedback_badge
 from dashboard.ui.components.province_picker import pick_province
@@ -37,7 +37,6 @@ DEPARTMENTS = (
     "Bộ Chỉ huy Quân sự tỉnh",
     "Công an tỉnh",
 )
-VIETNAM = timedelta(hours=7)
 _FLASH = "fb_flash"
 _ROUND = "fb_form_round"
 URGENCY_ICONS = {"normal": "", "urgent": "🟠 ", "critical": "🔴 "}
@@ -265,7 +264,9 @@ def _submit_action(action: str, principal: Principal, item_id: int) -> None:
     kwargs: dict[str, object]
     if action == "assign":
         day, hour = value("due_date"), value("due_time")
-        due = datetime.combine(day, hour, UTC) - VIETNAM if day and hour else None
+        due = (
+            datetime.combine(day, hour, UTC) - VIETNAM_OFFSET if day and hour else None
+        )
         kwargs = {
             "department": value("department") or "",
             "owner": value("owner") or "",

@@ -19,11 +19,11 @@ import streamlit as st
 from dashboard import registry, scenario
 from dashboard.auth import Forbidden, Principal, Role, can_work_commune
 from dashboard.core.errors import Conflict
-from dashboard.core.time import to_vietnam_time
+from dashboard.core.time import as_utc_or_none, to_vietnam_time
 from dashboard.plans import PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
-from dashboard.plans.model import PILLARS, STATUSES, utc
+from dashboard.plans.model import PILLARS, STATUSES
 from dashboard.plans.photos import PhotoRefused, resolve
 from dashboard.plans.readiness import commune_readiness
 from dashboard.plans.tasks import (
@@ -369,7 +369,7 @@ def render() -> None:
             overdue=ready["overdue"],
         )
         + "  \n"
-        + t("plans.eta", time=local_time(utc(plan.eta_utc)))
+        + t("plans.eta", time=local_time(as_utc_or_none(plan.eta_utc)))
     )
     editable = can_work_commune(p, code)
     if not editable:

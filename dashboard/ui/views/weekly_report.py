@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import feedback, registry
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict
+from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports import weekly, weekly_render
 from dashboard.reports.forwards import MINISTRIES, ForwardError, forward_to_ministry
 from dashboard.ui import cache, session
@@ -241,7 +242,7 @@ def render() -> None:
 
 def _week_label(iso_week: str) -> str:
     start, _ = weekly.week_bounds(iso_week)
-    first = (start + weekly.VIETNAM).date()
+    first = (start + VIETNAM_OFFSET).date()
     return f"{first:%d/%m} – {first + timedelta(days=6):%d/%m/%Y}"
 
 

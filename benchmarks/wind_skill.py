@@ -8,9 +8,17 @@ forecast (the clock at its first position) and each station gets the largest
 sustained level over the whole track at its point:
 
 * new model: :mod:`dashboard.storms.wind` (``holland-land-v1``) at the
-  station point (no commune-size pad), distance inland from the shipped grid;
+  station point (no commune-size pad), distance inland from the shipped grid,
+  on the track with the **WMO intensity** (RSMC Tokyo's 10-minute wind as
+  its 1-minute equivalent, ``ibtracs.parse(..., winds="wmo")``) and the USA
+  radii and RMW (docs/wind-model.md §2). The best track is an analysis: its
+  positions are replayed as analysed, so the Kaplan-DeMaria decay (meant for
+  forecasts that hold the intensity over land) does not touch them;
 * previous model (baseline): ``compute_exposure(..., wind_model="rankine-quadrant-v0")``
-  at the same point, i.e. the levels the dashboard used to show.
+  at the same point on the JTWC (``winds="usa"``) track, i.e. the levels the
+  dashboard used to show;
+* ``*_usa_winds`` lines: the new model on the JTWC 1-minute track, to show
+  what the intensity source alone changes.
 
 A station reported several times during a storm counts once, with the
 largest reported level (the reports give the strongest wind so far). Storms
@@ -18,7 +26,9 @@ without a track in the data (Kajiki 2025) are skipped and named in the
 label. Scores, per storm and overall, one JSON line each: ``bias`` (mean of
 model − observed level), ``mae`` (mean absolute error), ``over2`` (stations
 over-warned by two levels or more), for the coast (≤ 5 km inland) and inland
-separately, and the same for gust levels (the previous model had none: its
+separately, for the stations whose last report came after the centre's
+closest approach (``complete``: the others' "strongest so far" is a lower
+bound of their peak), and the same for gust levels (the previous model had none: its
 baseline is its sustained level + 2, the usual step in NCHMF bulletins).
 
 ``python benchmarks/wind_skill.py`` also draws ``docs/wind-verification.png``.
@@ -27,7 +37,7 @@ baseline is its sustained level + 2, the usual step in NCHMF bulletins).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +64,14 @@ SHARED_IBTRACS = (
     / "ibtracs_v04r01_vietnam_storms_compact.csv"
 )
 COAST_KM = 5.0
+WINDS = "wmo"
+"""Intensity source of the verification tracks (``ibtracs`` ``winds=``)."""
+NO_TRACK_NOTE = {
+    "kajiki_2025": (
+        "no track offline: not in the shared IBTrACS extract; the GDACS event "
+        "list has one position only and no NCHMF facts file exists for it"
+    ),
+}
 UNIT = "Beaufort levels"
 
 
@@ -68,13 +86,17 @@ def load_stations(path: Path = STATIONS_FILE) -> pd.DataFrame:
     """One row per (storm, station) with a position: the largest reported levels.
 
     Columns: ``storm, station, lat, lon, sustained_level, gust_level`` (NaN
-    when never given), ``reports`` (rows merged), ``source_url`` (of the
+    when never given), ``reports`` (rows merged), ``last_report_utc`` (the
+    latest bulletin time, NaT when none is given), ``source_url`` (of the
     strongest report).
     """
     with Path(path).open(encoding="utf-8", newline="") as handle:
         frame = pd.DataFrame(list(csv.DictReader(handle)))
     for column in ("lat", "lon", "sustained_level", "gust_level"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["observed_utc"] = pd.to_datetime(
+        frame["observed_utc"].replace("", None), utc=True, errors="coerce"
+    )
     frame = frame.dropna(subset=["lat", "lon", "sustained_level"])
     frame = frame.sort_values("sustained_level", ascending=False)
     # One station = one position: names differ between sources ("Hải Phòng
@@ -91,6 +113,7 @@ def load_stations(path: Path = STATIONS_FILE) -> pd.DataFrame:
             sustained_level=("sustained_level", "max"),
             gust_level=("gust_level", "max"),
             reports=("lat", "size"),
+            last_report_utc=("observed_utc", "max"),
             source_url=("source_url", "first"),
         )
         .reset_index()
@@ -107,8 +130,14 @@ class StormTrack:
     note: str
 
 
-def storm_forecast(storm: str, ibtracs_path: Path = SHARED_IBTRACS) -> StormTrack:
-    """Best track of ``name_season`` as a perfect forecast (clock at its start)."""
+def storm_forecast(
+    storm: str, ibtracs_path: Path = SHARED_IBTRACS, winds: str = WINDS
+) -> StormTrack:
+    """Best track of ``name_season`` as a perfect forecast (clock at its start).
+
+    The drill file for Wipha 2025, *ibtracs_path* for the others; *winds* is
+    the intensity source (``ibtracs`` ``winds=``: "wmo" or "usa").
+    """
     name, _, season = storm.rpartition("_")
     if storm == "wipha_2025":
         data = DRILL_FILE.read_bytes()
@@ -120,40 +149,77 @@ def storm_forecast(storm: str, ibtracs_path: Path = SHARED_IBTRACS) -> StormTrac
     try:
         chosen = ibtracs.select_storm(rows, name=name.upper(), season=int(season))
     except Exception as exc:  # no such storm in the file
-        return StormTrack(storm, None, f"no IBTrACS track ({exc.__class__.__name__})")
+        note = NO_TRACK_NOTE.get(storm, "no IBTrACS track")
+        return StormTrack(storm, None, f"{note} ({exc.__class__.__name__})")
     first = ibtracs._time(chosen[0])
-    points = [ibtracs.row_to_point(r, first) for r in chosen]
+    points = [ibtracs.row_to_point(r, first, winds) for r in chosen]
     points = [p for p in points if p.valid_utc.hour % 3 == 0]
     forecast = Forecast(
         storm_id=chosen[0]["SID"],
         storm_name=name.upper(),
-        source="IBTrACS best track (perfect forecast)",
+        source=f"IBTrACS best track ({winds} winds; perfect forecast)",
         issued_utc=first,
-        wind_averaging_minutes=1,
+        wind_averaging_minutes=ibtracs.WIND_CHOICES[winds],
         points=tuple(points),
         product="verification",
     )
     return StormTrack(storm, forecast, "")
 
 
-def model_levels(stations: pd.DataFrame, forecast: Forecast) -> pd.DataFrame:
-    """Add ``inland_km``, new and previous model levels for one storm's stations."""
-    out = stations.copy()
-    lat = out["lat"].to_numpy(dtype=float)
-    lon = out["lon"].to_numpy(dtype=float)
+def analysed(forecast: Forecast) -> Forecast:
+    """The same track with every position marked analysed (not forecast).
+
+    A best track is an analysis: the decay envelope, meant for forecasts that
+    hold the intensity over land, must not change it (docs/wind-model.md §3).
+    """
+    points = tuple(replace(p, is_forecast=False) for p in forecast.points)
+    return replace(forecast, points=points)
+
+
+def new_model_winds(
+    stations: pd.DataFrame, forecast: Forecast
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance inland, largest sustained and gust level of the new model at stations."""
+    lat = stations["lat"].to_numpy(dtype=float)
+    lon = stations["lon"].to_numpy(dtype=float)
     inland = wind.inland_km_at(lat, lon)
-    track = interpolate_track(forecast)
+    track = interpolate_track(analysed(forecast))
     sustained, gust = wind.max_winds(
         track, lat, lon, inland, forecast.wind_averaging_minutes
     )
+    return inland, level_of_kt(sustained), level_of_kt(gust)
+
+
+def model_levels(
+    stations: pd.DataFrame, forecast: Forecast, legacy_forecast: Forecast | None = None
+) -> pd.DataFrame:
+    """Add ``inland_km``, new and previous model levels for one storm's stations.
+
+    *forecast* feeds the new model, *legacy_forecast* (default: *forecast*)
+    the previous one.
+    """
+    out = stations.copy()
+    lat = out["lat"].to_numpy(dtype=float)
+    lon = out["lon"].to_numpy(dtype=float)
+    inland, new_level, new_gust = new_model_winds(out, forecast)
     out["inland_km"] = inland
-    out["new_level"] = level_of_kt(sustained)
-    out["new_gust_level"] = level_of_kt(gust)
+    # A report issued before the centre's closest approach gives the strongest
+    # wind *so far*: a lower bound of the storm's peak there (README caveat 1).
+    track = interpolate_track(forecast)
+    distance = wind.great_circle_km(lat, lon, track.lat, track.lon)
+    closest = pd.to_datetime(track.times[distance.argmin(axis=1)]).tz_localize("UTC")
+    out["closest_utc"] = closest
+    out["complete"] = ~(out["last_report_utc"] < closest)
+    out["new_level"] = new_level
+    out["new_gust_level"] = new_gust
+    legacy_forecast = legacy_forecast or forecast
     points = pd.DataFrame(
         {"commune_code": out["station"].to_numpy(), "lat": lat, "lon": lon}
     )
-    clock = forecast.points[0].valid_utc
-    legacy = compute_exposure(forecast, points, clock, wind_model=LEGACY_WIND_MODEL)
+    clock = legacy_forecast.points[0].valid_utc
+    legacy = compute_exposure(
+        legacy_forecast, points, clock, wind_model=LEGACY_WIND_MODEL
+    )
     # The previous model reports 0 below level 6: count that as level 5 at most.
     out["old_level"] = np.maximum(legacy["max_wind_level"].to_numpy(), 0)
     out.loc[out["old_level"] == 0, "old_level"] = np.minimum(
@@ -173,11 +239,16 @@ def scored(
         subset = stations[stations["storm"] == storm]
         if subset.empty:
             continue
-        track = storm_forecast(storm)
+        track = storm_forecast(storm, winds=WINDS)
         if track.forecast is None:
             skipped.append(f"{storm} ({len(subset)} stations: {track.note})")
             continue
-        frames.append(model_levels(subset, track.forecast))
+        legacy = storm_forecast(storm, winds="usa").forecast
+        frame = model_levels(subset, track.forecast, legacy)
+        if legacy is not None:
+            # The new model on the JTWC 1-minute track (intensity source only).
+            frame["usa_level"] = new_model_winds(subset, legacy)[1]
+        frames.append(frame)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return table, skipped
 
@@ -208,6 +279,9 @@ def run(
     groups += [
         ("coast", table[table["inland_km"] <= COAST_KM]),
         ("inland", table[table["inland_km"] > COAST_KM]),
+        # Stations whose last report came after the centre's closest approach
+        # (the others' reports are lower bounds of their peak).
+        ("complete", table[table["complete"]]),
     ]
     for label, group in groups:
         observed = group["sustained_level"].to_numpy()
@@ -215,8 +289,9 @@ def run(
         old = scores(group["old_level"].to_numpy() - observed)
         what = (
             f"{int(new['n'])} stations ({label}); new model {wind.WIND_MODEL_ID} vs "
-            f"previous {LEGACY_WIND_MODEL}; model = max over the best track at the "
-            f"station point{note}"
+            f"previous {LEGACY_WIND_MODEL} (JTWC winds); new model on the WMO "
+            f"(10-min as 1-min) intensity with USA radii; model = max over the "
+            f"best track at the station point{note}"
         )
         for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
             results.append(
@@ -228,6 +303,22 @@ def run(
                     "baseline_label": f"previous model; {what}",
                 }
             )
+        if label not in ("coast", "inland", "complete") and "usa_level" in group:
+            usa = scores(group["usa_level"].to_numpy() - observed)
+            for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
+                results.append(
+                    {
+                        "name": f"wind_skill_{metric}_{label}_usa_winds",
+                        "value": usa[metric],
+                        "unit": unit,
+                        "baseline": old[metric],
+                        "baseline_label": (
+                            f"previous model; new model fed the JTWC 1-minute "
+                            f"intensity instead of the WMO one; {int(usa['n'])} "
+                            f"stations ({label}){note}"
+                        ),
+                    }
+                )
         gusts = group.dropna(subset=["gust_level"])
         if len(gusts):
             observed_gust = gusts["gust_level"].to_numpy()
@@ -293,10 +384,13 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     )
     for row, storm in enumerate(storms):
         forecast = storm_forecast(storm).forecast
-        assert forecast is not None
+        legacy_forecast = storm_forecast(storm, winds="usa").forecast
+        assert forecast is not None and legacy_forecast is not None
         clock = forecast.points[0].valid_utc
         new = compute_exposure(forecast, points, clock)
-        old = compute_exposure(forecast, points, clock, wind_model=LEGACY_WIND_MODEL)
+        old = compute_exposure(
+            legacy_forecast, points, clock, wind_model=LEGACY_WIND_MODEL
+        )
         stations = table[table["storm"] == storm]
         track = interpolate_track(forecast)
         for col, (title, frame, column) in enumerate(

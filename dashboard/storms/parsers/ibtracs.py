@@ -13,6 +13,18 @@ shortest radius with the direction of the longest, which becomes quadrant radii
 (the longest in the quadrant(s) the direction points into, the shortest in the
 others). JMA's 30-kt radius is not a 34-kt radius, so ``r34_nm`` stays empty
 and the 30-kt radii are kept in ``extra["point_details"]``.
+``winds="wmo"`` takes the **WMO** intensity (``WMO_WIND``: for the western
+North Pacific RSMC Tokyo's 10-minute wind; on the 3-hourly rows, where
+``WMO_WIND`` is blank, IBTrACS's interpolated ``TOKYO_WIND``) with the USA
+radii, ``USA_RMW`` and ``USA_PRES``. So that one point has one averaging
+period, a 10-minute intensity is expressed as its 1-minute equivalent with
+the at-sea factor of Harper, Kepert & Ginger (2010, WMO/TD-No. 1555):
+1-min = 10-min / 0.93 (:data:`WMO_10MIN_TO_1MIN`); the forecast is then
+1-minute like ``"usa"``. Where no WMO or Tokyo wind is given (the depression
+stage, when RSMC Tokyo gives none), ``USA_WIND`` is used. Agencies whose
+WMO wind is already 1-minute (``WMO_AGENCY`` hurdat_atl, hurdat_epa, cphc)
+are not converted. The point's source is in ``extra["point_details"]``
+(``wind_source``).
 
 Positions are the combined IBTrACS ``LAT``/``LON`` in both cases.
 
@@ -46,7 +58,13 @@ from dashboard.storms.parsers._common import (
 SOURCE = "IBTrACS"
 WHAT = "an IBTrACS v04r01 CSV (columns SID, SEASON, NAME, ISO_TIME, LAT, LON, ...)"
 REQUIRED = ("SID", "SEASON", "NAME", "ISO_TIME", "LAT", "LON")
-WIND_CHOICES = {"usa": 1, "tokyo": 10}
+WIND_CHOICES = {"usa": 1, "tokyo": 10, "wmo": 1}
+"""Wind choice → averaging period (minutes) of the parsed intensities."""
+WMO_10MIN_TO_1MIN = 1.0 / 0.93
+"""10-minute → 1-minute at sea (Harper, Kepert & Ginger 2010, WMO/TD-No. 1555);
+the inverse of ``beaufort.TO_10MIN_FACTOR[1]``."""
+ONE_MINUTE_WMO_AGENCIES = frozenset({"hurdat_atl", "hurdat_epa", "cphc"})
+"""IBTrACS ``WMO_AGENCY`` values whose ``WMO_WIND`` is a 1-minute wind."""
 QUADS = ("NE", "SE", "SW", "NW")
 JMA_DIRECTION_QUADRANTS = {
     1: ("ne",),
@@ -193,7 +211,7 @@ def _jma_radii(row: Row, threshold: int) -> Radii | None:
     )
 
 
-def _details(row: Row) -> dict[str, object]:
+def _details(row: Row, winds: str = "usa") -> dict[str, object]:
     keys = {
         "nature": "NATURE",
         "track_type": "TRACK_TYPE",
@@ -218,7 +236,29 @@ def _details(row: Row) -> dict[str, object]:
     out: dict[str, object] = {"valid_utc": iso_z(_time(row))}
     out |= {k: row.get(col, "") for k, col in keys.items() if col in row}
     out |= {k: _number(row, col) for k, col in numbers.items() if col in row}
+    if winds == "wmo":
+        out["wmo_wind_kt"] = _number(row, "WMO_WIND")
+        out["wind_source"] = wmo_wind_1min(row)[1]
     return out
+
+
+def wmo_wind_1min(row: Row) -> tuple[float | None, str]:
+    """The row's WMO intensity as a 1-minute wind (kt) and where it came from.
+
+    ``WMO_WIND`` (10-minute unless ``WMO_AGENCY`` is a 1-minute agency), else
+    ``TOKYO_WIND`` (10-minute; IBTrACS interpolates it on 3-hourly rows), else
+    ``USA_WIND`` (1-minute); 10-minute winds × :data:`WMO_10MIN_TO_1MIN`.
+    """
+    wmo = _number(row, "WMO_WIND")
+    if wmo is not None:
+        if row.get("WMO_AGENCY", "") in ONE_MINUTE_WMO_AGENCIES:
+            return wmo, "WMO_WIND (1-min)"
+        return wmo * WMO_10MIN_TO_1MIN, "WMO_WIND (10-min / 0.93)"
+    tokyo = _number(row, "TOKYO_WIND")
+    if tokyo is not None:
+        return tokyo * WMO_10MIN_TO_1MIN, "TOKYO_WIND (10-min / 0.93)"
+    usa = _number(row, "USA_WIND")
+    return usa, "USA_WIND (1-min)" if usa is not None else ""
 
 
 def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
@@ -229,9 +269,11 @@ def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
     if lat is None or lon is None:
         raise ForecastError(f"{where}: LAT/LON is blank")
     check_lat_lon(lat, lon, where)
-    if winds == "usa":
+    if winds in ("usa", "wmo"):
         vmax, pres = _number(row, "USA_WIND"), _number(row, "USA_PRES")
         radii = {t: _usa_radii(row, t, vmax) for t in (34, 50, 64)}
+        if winds == "wmo":
+            vmax = wmo_wind_1min(row)[0]
         gust = _number(row, "USA_GUST")
         rmw = _number(row, "USA_RMW")
     else:
@@ -280,7 +322,8 @@ def ibtracs_as_forecast(
     clock_utc
         The drill clock: points at or before it are past, later ones forecast.
     winds
-        ``"usa"`` (1-minute, default) or ``"tokyo"`` (JMA 10-minute).
+        ``"usa"`` (1-minute, default), ``"tokyo"`` (JMA 10-minute) or
+        ``"wmo"`` (WMO intensity as 1-minute, USA radii; see the module docstring).
     horizon_hours
         Drop points more than this many hours after the clock (e.g. 120).
     synoptic_only
@@ -326,7 +369,7 @@ def ibtracs_as_forecast(
             "season": first["SEASON"],
             "atcf_id": first.get("USA_ATCF_ID", ""),
             "winds": winds,
-            "point_details": [_details(r) for r in kept],
+            "point_details": [_details(r, winds) for r in kept],
         },
     )
 

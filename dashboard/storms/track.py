@@ -28,6 +28,8 @@ Interpolation rules
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
@@ -181,8 +183,17 @@ def _interp_rows(
     return np.where(w == 1.0, b, out)
 
 
+#: The last interpolated tracks, by forecast object (a page rerun asks for the
+#: same advisory's track from the exposure, the time slider and the overlay).
+_TRACKS: OrderedDict[tuple[int, float], tuple[weakref.ref, HourlyTrack]] = OrderedDict()
+_TRACKS_KEPT = 16
+
+
 def interpolate_track(forecast: Forecast, step_hours: float = 1.0) -> HourlyTrack:
     """Sample a forecast's track every *step_hours* (see the module rules).
+
+    Computed once per forecast object and step: the result is shared, so its
+    arrays are read-only.
 
     Parameters
     ----------
@@ -196,6 +207,22 @@ def interpolate_track(forecast: Forecast, step_hours: float = 1.0) -> HourlyTrac
     HourlyTrack
         Samples from the first to the last point, including every point time.
     """
+    key = (id(forecast), float(step_hours))
+    hit = _TRACKS.get(key)
+    if hit is not None and hit[0]() is forecast:
+        _TRACKS.move_to_end(key)
+        return hit[1]
+    track = _interpolate(forecast, step_hours)
+    for value in vars(track).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    _TRACKS[key] = (weakref.ref(forecast), track)
+    while len(_TRACKS) > _TRACKS_KEPT:
+        _TRACKS.popitem(last=False)
+    return track
+
+
+def _interpolate(forecast: Forecast, step_hours: float) -> HourlyTrack:
     points = forecast.points
     point_times = np.array([to_datetime64(p.valid_utc) for p in points])
     # Two points at the same time: keep the last (a later, revised position).

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from dashboard.scenario.drill import drill_forecast
 from dashboard.storms.model import Forecast, Radii, TrackPoint
 from dashboard.storms.track import (
     from_datetime64,
@@ -151,3 +152,14 @@ def test_naive_times_are_refused_and_round_trip() -> None:
         to_datetime64(datetime(2025, 7, 20))
     moment = datetime(2025, 7, 20, 13, 45, tzinfo=UTC)
     assert from_datetime64(to_datetime64(moment)) == moment
+
+
+def test_a_forecast_is_interpolated_once_and_shared_read_only() -> None:
+    forecast = drill_forecast()
+    first = interpolate_track(forecast)
+    assert interpolate_track(forecast) is first
+    with pytest.raises(ValueError, match="read-only"):
+        first.lat[0] = 0.0
+    other = drill_forecast()  # an equal forecast, another object
+    assert interpolate_track(other) is not first
+    assert interpolate_track(forecast, 3.0) is not first

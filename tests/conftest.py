@@ -6,13 +6,16 @@ import itertools
 import os
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import create_engine, text
 
+from dashboard import situation
 from dashboard.bootstrap import open_context
 from dashboard.config import Settings
 from dashboard.context import AppContext
+from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.store import db
 from tests.support.feedkit import FeedServer, running_server
 from tests.support.helpers import require
@@ -106,3 +109,11 @@ def server() -> Iterator[FeedServer]:
     """A local HTTP server with scripted replies (see ``tests/feedkit.py``)."""
     with running_server() as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def wipha_table() -> pd.DataFrame:
+    """The Wipha drill's exposure of every commune (registry points, drill
+    clock), computed once per test session; do not mutate it."""
+    forecast = drill_forecast(DRILL_CLOCK)
+    return situation.exposure_table(forecast, situation.commune_points(), DRILL_CLOCK)

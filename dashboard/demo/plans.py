@@ -9,9 +9,8 @@ from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
 from dashboard.demo.accounts import DEMO_PROVINCE
 from dashboard.events import open_event_for_forecast
-from dashboard.geo import layers
 from dashboard.plans.activation import activate_plans, exposures, propose_communes
-from dashboard.plans.profiles import guess_profiles
+from dashboard.plans.profiles import layer_profiles
 from dashboard.plans.templates import ensure_starter
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.store.models.plans import CommunePlan, StormEvent
@@ -38,9 +37,9 @@ def seed_demo_plans(ctx: AppContext, province_code: str = DEMO_PROVINCE) -> list
     forecast_id, _ = scenario.ensure_drill_forecast(
         ctx, scenario.Scenario(scenario.DRILL, clock)
     )
-    points = situation.commune_points(layers.full_polygons(layers.current_layer(ctx)))
+    points = situation.layer_points(ctx)
     table = situation.exposure_table(drill_forecast(clock), points, clock)
-    proposed = propose_communes(table, guess_profiles(points), province_code)
+    proposed = propose_communes(table, layer_profiles(ctx), province_code)
     by_code = exposures(proposed)
     with ctx.transaction() as session:
         ensure_starter(session)

@@ -42,6 +42,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard import registry
+from dashboard.context import AppContext
+from dashboard.geo import layers
+from dashboard.situation.table import layer_points
 
 #: Coastal provinces (2025 codes) → compass bearings (degrees from north)
 #: towards their sea.
@@ -163,3 +166,20 @@ def guess_profiles(points: pd.DataFrame | None = None) -> dict[str, frozenset[st
             profiles.add("riverine")
         out[row.commune_code] = frozenset(profiles)
     return out
+
+
+#: Profiles of the last boundary layers, by layer version.
+_LAYER_PROFILES: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def layer_profiles(ctx: AppContext) -> dict[str, frozenset[str]]:
+    """:func:`guess_profiles` for the current boundary layer, once per layer
+    version in this process (do not mutate it)."""
+    version = layers.current_layer(ctx).version
+    found = _LAYER_PROFILES.get(version)
+    if found is None:
+        found = guess_profiles(layer_points(ctx))
+        if len(_LAYER_PROFILES) >= 4:
+            _LAYER_PROFILES.pop(next(iter(_LAYER_PROFILES)))
+        _LAYER_PROFILES[version] = found
+    return found

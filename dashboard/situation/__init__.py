@@ -15,6 +15,7 @@ from dashboard.situation.table import (
     commune_points,
     exposure_csv,
     exposure_table,
+    layer_points,
 )
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "exposed_mask",
     "exposure_csv",
     "exposure_table",
+    "layer_points",
     "storm_exposures",
 ]

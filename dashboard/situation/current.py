@@ -16,8 +16,7 @@ import pandas as pd
 from dashboard import forecasts, scenario
 from dashboard.context import AppContext
 from dashboard.forecasts import StoredForecastInfo
-from dashboard.geo import layers
-from dashboard.situation.table import commune_points, exposure_table
+from dashboard.situation.table import exposure_table, layer_points
 from dashboard.storms.model import Forecast
 
 
@@ -34,7 +33,7 @@ def storm_exposures(ctx: AppContext, sc: scenario.Scenario) -> list[StormExposur
     infos = scenario.shown_forecasts(ctx, sc)
     if not infos:
         return []
-    points = commune_points(layers.full_polygons(layers.current_layer(ctx)))
+    points = layer_points(ctx)
     out = []
     for info in infos:
         with ctx.sessions() as session:

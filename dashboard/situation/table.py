@@ -14,6 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import registry
+from dashboard.context import AppContext
+from dashboard.geo import layers
 from dashboard.storms.exposure import compute_exposure
 from dashboard.storms.model import Forecast
 
@@ -60,6 +62,24 @@ def commune_points(polygons: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
         frame.loc[hit, "lat"] = located.loc[hit, "y"]
         frame = frame.reset_index()
     return frame
+
+
+#: Points of the last boundary layers, by layer version (a version's polygons
+#: never change, and computing the points of 3,321 polygons takes a second).
+_LAYER_POINTS: dict[str, pd.DataFrame] = {}
+
+
+def layer_points(ctx: AppContext) -> pd.DataFrame:
+    """:func:`commune_points` of the installation's current boundary layer,
+    computed once per layer version in this process (do not mutate it)."""
+    layer = layers.current_layer(ctx)
+    points = _LAYER_POINTS.get(layer.version)
+    if points is None:
+        points = commune_points(layers.full_polygons(layer))
+        if len(_LAYER_POINTS) >= 4:
+            _LAYER_POINTS.pop(next(iter(_LAYER_POINTS)))
+        _LAYER_POINTS[layer.version] = points
+    return points
 
 
 def exposure_table(

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import pytest
 
 from dashboard import situation
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.storms import wind
-
-
-@pytest.fixture(scope="module")
-def wipha_table() -> pd.DataFrame:
-    forecast = drill_forecast(DRILL_CLOCK)
-    return situation.exposure_table(forecast, situation.commune_points(), DRILL_CLOCK)
 
 
 def test_drill_forecast_is_wipha_at_the_clock():

@@ -313,17 +313,8 @@ def test_beaufort_of_the_stations_wind() -> None:
 
 
 @pytest.fixture(scope="module")
-def wipha() -> pd.DataFrame:
-    from dashboard import registry, situation
-    from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
-
-    table = situation.exposure_table(
-        drill_forecast(DRILL_CLOCK), situation.commune_points(), DRILL_CLOCK
-    )
-    names = registry.communes()[["commune_code", "province_code"]]
-    return table.drop(columns="province_code", errors="ignore").merge(
-        names, on="commune_code"
-    )
+def wipha(wipha_table: pd.DataFrame) -> pd.DataFrame:
+    return wipha_table  # the session's drill exposure (tests/conftest.py)
 
 
 def test_wipha_drill_hanoi_stays_at_level_7_or_less(wipha: pd.DataFrame) -> None:

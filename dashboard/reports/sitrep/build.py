@@ -39,7 +39,6 @@ from dashboard.auth import Principal, can_read_province, is_staff, require
 from dashboard.context import AppContext
 from dashboard.delegations import list_delegations
 from dashboard.events import EventInfo, active_events
-from dashboard.geo import layers
 from dashboard.plans.model import PILLARS
 from dashboard.plans.readiness import province_board, province_totals
 from dashboard.reports.sitrep.model import (
@@ -147,9 +146,7 @@ def build_sitrep(
     if info is not None:
         with ctx.sessions() as session:
             advisory = forecasts.forecast(session, info.id)
-        points = situation.commune_points(
-            layers.full_polygons(layers.current_layer(ctx))
-        )
+        points = situation.layer_points(ctx)
         table = situation.exposure_table(advisory, points, sc.clock_utc)
         rows = situation.exposed_communes(table, province_code)
         ready = (

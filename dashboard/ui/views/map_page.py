@@ -147,7 +147,7 @@ def _legend(layer: layers.LayerInfo) -> None:
             t(
                 "map.legend.imported",
                 source=escape(layer.source_name),
-                count=layer.n_matched,
+                count=escape(layer.n_matched),
             )
             + " · "
             + BOUNDARY_ATTRIBUTION
@@ -236,7 +236,7 @@ def render() -> None:
     province_code, highlight = _scope()
     if highlight:
         row = registry.commune(highlight)
-        st.subheader(f"{row['commune_name']} · {row['province_name']}")
+        st.subheader(f"{escape(row['commune_name'])} · {escape(row['province_name'])}")
     layer = layers.current_layer(ctx)
     forecast_id = info.id if info else None
     situation_map(layer.version, province_code, highlight, forecast_id, sc.clock_utc)

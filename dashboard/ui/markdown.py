@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-"""Every ASCII punctuation character: CommonMark lets each be backslash-escaped."""
+_PUNCTUATION = re.compile(r"([!#$&()*+\-./:<=>@\[\\\]^_`{|}~])")
+"""ASCII punctuation that can start or shape Markdown (CommonMark lets every
+one be backslash-escaped); only ``, ; ' " % ?`` are left as they are."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
 def escape(text: object) -> str:
     """*text* shown as typed by Streamlit's Markdown.
 
-    Every ASCII punctuation character is backslash-escaped, which neutralises
+    ASCII punctuation (all but ``, ; ' " % ?``) is backslash-escaped, which neutralises
     links ``[x](…)``, images ``![x](…)`` (remote beacons), HTML ``<img …>``,
     entities ``&#…;``, emphasis, headings, tables, ``$`` math, Streamlit's
     ``:red[…]`` / ``:material/…:`` directives, and the bare-URL autolinks of

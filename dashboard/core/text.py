@@ -35,19 +35,31 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 def safe_cell(value: object) -> object:
     """*value* as a spreadsheet cell that can never be a live formula.
 
-    A string starting with ``= + - @`` (or a tab, CR or LF before one) is
-    prefixed with an apostrophe, the convention spreadsheet programs show as
-    text (OWASP "CSV injection"). Numbers, dates, ``None`` and other strings
-    are returned unchanged. Every XLSX and CSV export passes its cells
-    through here.
+    A string starting with ``= + - @``, a tab, CR or LF is prefixed with an
+    apostrophe, the convention spreadsheet programs show as text (OWASP "CSV
+    injection"); so is one starting with an apostrophe, so that
+    :func:`unsafe_cell` gives every value back exactly. Numbers, dates,
+    ``None`` and other strings are returned unchanged. Every XLSX and CSV
+    export passes its cells through here.
 
     >>> safe_cell("=HYPERLINK(\\"http://evil\\")")
     '\\'=HYPERLINK("http://evil")'
     >>> safe_cell(-3)
     -3
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
         return "'" + value
+    return value
+
+
+_PROTECTED = {"'" + p for p in (*FORMULA_PREFIXES, "'")}
+
+
+def unsafe_cell(value: object) -> object:
+    """The text :func:`safe_cell` protected, read back from a file we exported
+    (``'=x`` → ``=x``; any other value unchanged)."""
+    if isinstance(value, str) and value[:2] in _PROTECTED:
+        return value[1:]
     return value
 
 

@@ -423,3 +423,22 @@ def test_formula_titles_are_text_in_the_sitrep_and_the_board(demo_ctx):
     for line in text.splitlines():
         for cell in line.split(","):
             assert not cell.lstrip('"').startswith(("=", "+", "@")), line
+
+
+def test_template_csv_has_no_formulas_and_reads_back_the_same():
+    from dataclasses import replace
+
+    from dashboard.plans.templates import parse_csv, read_starter, to_csv
+
+    _, _, specs = read_starter()
+    tricky = [
+        replace(specs[0], title_vi=FORMULAS[0], guidance_en="@SUM(1,2)"),
+        replace(specs[1], title_vi="'quoted", title_en="-2+3"),
+        *specs[2:4],
+    ]
+    text = to_csv(tricky)
+    assert "'" + FORMULAS[0].replace('"', '""') in text
+    for line in text.splitlines():
+        assert not line.startswith(("=", "+", "-", "@")), line
+        assert ",=" not in line and ',"=' not in line, line
+    assert parse_csv(text) == tricky

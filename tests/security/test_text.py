@@ -146,6 +146,7 @@ KNOWN_SAFE = {
     "card.py:text",  # a t("dlg.followup.line", …) with escaped parameters
     "feedback.py:item.id",
     "feedback.py:due",  # local_time(…) or t(…)
+    "feedback.py:fb.MAX_ATTACHMENT_BYTES",  # a number
     "map_page.py:f.wind_averaging_minutes",
     "map_page.py:hours",
     "outreach.py:params",  # {k: escape(v) …}
@@ -177,7 +178,11 @@ def _unescaped(node: ast.expr | None) -> list[ast.expr]:
             if isinstance(v, ast.FormattedValue) and v.format_spec is None
             for part in _value(v.value)
         ]
+    if isinstance(node, ast.Attribute | ast.Subscript):  # st.subheader(item.title)
+        return [node]
     if isinstance(node, ast.Call):
+        if _name(node.func) == "str":  # st.error(str(exc))
+            return [node]
         if _name(node.func) == "t":
             return [p for kw in node.keywords for p in _value(kw.value)]
         if _name(node.func) == "join" and node.args:
@@ -247,11 +252,20 @@ def test_the_lint_catches_an_unescaped_title(tmp_path):
         "st.subheader(f'#{item.id} · {item.title}')\n"
         "st.error(t('x.failed', error=outcome.error))\n"
         "cols[0].markdown(f'**{escape(name)}** {t(\"k\", who=who)}')\n"
-        "st.info(t('ok', name=escape(name)))\n",
+        "st.info(t('ok', name=escape(name)))\n"
+        "st.error(str(exc))\n"
+        "st.subheader(event.name)\n",
         encoding="utf-8",
     )
     found = [h.split(": ", 1)[1] for h in unescaped_interpolations(bad)]
-    assert found == ["item.id", "item.title", "outcome.error", "who"]
+    assert found == [
+        "item.id",
+        "item.title",
+        "outcome.error",
+        "who",
+        "str(exc)",
+        "event.name",
+    ]
 
 
 # -- the rendered pages --------------------------------------------------------------

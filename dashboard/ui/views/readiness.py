@@ -152,7 +152,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                         )
                     st.success(t("readiness.activate.done", count=len(created)))
                 except (Forbidden, PlanError) as exc:
-                    st.error(str(exc))
+                    st.error(escape(str(exc)))
         if event_id is not None and st.button(
             t("readiness.apply_forecast"), key="apply_forecast"
         ):

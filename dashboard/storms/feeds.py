@@ -399,13 +399,36 @@ def _declared_length(response: requests.Response) -> int | None:
         return None
 
 
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    """The body as it arrives (``read1`` yields partial data before a stall)."""
+def _wait_at_most(response: requests.Response, seconds: float) -> None:
+    """Let the next socket read wait no longer than *seconds* (best effort:
+    the socket, where urllib3 and http.client keep it; otherwise the read
+    timeout, itself at most the deadline, bounds the wait)."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:  # handed over to http.client: its buffered socket reader
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.01, seconds))
+        except OSError:
+            pass
+
+
+def _chunks(
+    response: requests.Response, feed: FeedConfig, deadline: float
+) -> Iterator[bytes]:
+    """The body as it arrives (``read1`` yields partial data before a stall);
+    no read waits past *deadline*."""
     raw = response.raw
     if not hasattr(raw, "read1"):  # urllib3 before 2.3
         yield from response.iter_content(CHUNK_BYTES)
         return
-    while chunk := raw.read1(CHUNK_BYTES, decode_content=True):
+    while True:
+        left = deadline - time.monotonic()
+        _wait_at_most(response, min(feed.timeout[1], left))
+        chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        if not chunk:
+            return
         yield chunk
 
 
@@ -429,7 +452,7 @@ def _read_body(response: requests.Response, feed: FeedConfig, deadline: float) -
     chunks: list[bytes] = []
     got = 0
     try:
-        for chunk in _chunks(response):
+        for chunk in _chunks(response, feed, deadline):
             got += len(chunk)
             if got > feed.max_bytes:
                 raise FeedError(feed.name, f"larger than {limit}")
@@ -437,7 +460,7 @@ def _read_body(response: requests.Response, feed: FeedConfig, deadline: float) -
             if time.monotonic() > deadline:
                 raise _past_deadline(feed, got)
     except (requests.RequestException, HTTPError) as exc:
-        if time.monotonic() > deadline:
+        if time.monotonic() >= deadline - 0.05:  # the read waited until it
             raise _past_deadline(feed, got) from exc
         raise FeedError(feed.name, _body_problem(exc, feed, got)) from exc
     return b"".join(chunks)

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import stat
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -134,6 +135,23 @@ def test_a_dripping_body_is_abandoned_at_the_overall_deadline():
         session.close()
     assert str(caught.value).startswith("slow-loris: gave up after 1.5 s in all")
     assert "the overall deadline" in str(caught.value)
+
+
+def test_a_stall_late_in_the_body_waits_no_longer_than_the_deadline():
+    with running_server() as server:
+        url = server.serve(
+            "/stall", Reply(body=SMALL_LIST, delay=0.7, stall_after=5, stall=20)
+        )
+        feed_config = FeedConfig(
+            name="stall", url=url, format="gdacs", read_timeout=10, total_timeout=1
+        )
+        session = feeds.make_session(retries=0)
+        started = time.monotonic()
+        with pytest.raises(FeedError, match="gave up after 1 s in all"):
+            feeds.fetch(session, feed_config)
+        waited = time.monotonic() - started
+        session.close()
+    assert waited < 8  # well under the 10 s read timeout (about 1 s)
 
 
 def test_the_deadline_is_configurable_and_checked(tmp_path):

@@ -269,3 +269,20 @@ def test_an_existing_world_readable_store_is_tightened(tmp_path):
     ctx.engine.dispose()
     assert _mode(data) == 0o700
     assert _mode(database) == 0o600
+
+
+def test_imported_boundary_files_are_private(ctx, tmp_path):
+    from dashboard.auth import SYSTEM
+    from dashboard.geo import layers
+    from tests.geo.test_layers import collection, feature, write
+
+    old = os.umask(0o022)
+    try:
+        source = write(tmp_path, "b.geojson", collection(feature("13003")))
+        result = layers.import_boundaries(ctx, SYSTEM, source)
+    finally:
+        os.umask(old)
+    folder = result.layer.directory
+    assert folder is not None and _files(folder)
+    assert {_mode(p) for p in _files(folder)} == {0o600}
+    assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700

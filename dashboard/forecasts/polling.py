@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
 from dashboard.core.time import as_utc
-from dashboard.forecasts.store import _clip, _fits, _store
+from dashboard.forecasts.store import _clip, _fits, _store, feed_statuses
 from dashboard.store import db
 from dashboard.store.models.core import FeedStatus
 from dashboard.storms.feeds import FeedConfig, FeedError, fetch, make_session
@@ -265,8 +265,13 @@ def poll_due(
     the feed (and racing to store the same advisories).
     """
     now = as_utc(now or datetime.now(UTC))
+    with ctx.sessions() as session:  # a cheap read first: most calls find none due
+        last = {s.feed: s.last_attempt_at for s in feed_statuses(session)}
+    candidates = [
+        f for f in feeds if last.get(f.name) is None or now - last[f.name] >= interval
+    ]
     due = []
-    for feed in feeds:
+    for feed in candidates:
         try:
             if claim_feed(ctx, feed, interval, now):
                 due.append(feed)

@@ -3,7 +3,8 @@
 The command line and the Streamlit app both start here, so a store opened by
 either has the same schema and the same seeded content:
 
-* :func:`open_context` opens and migrates the store and, in demo mode, seeds
+* :func:`open_context` makes the data directory private (0700), opens and
+  migrates the store (a SQLite file is 0600) and, in demo mode, seeds
   the demo accounts and the demo plans of Hưng Yên;
 * :func:`bootstrap` does that and publishes the starter outreach material
   that was never seeded (the app and every CLI command use it).
@@ -14,6 +15,8 @@ what keeps the feature packages free of import cycles.
 
 from __future__ import annotations
 
+import os
+
 from dashboard.config import Settings, load_settings
 from dashboard.context import AppContext
 from dashboard.demo.accounts import seed_demo_accounts
@@ -22,11 +25,18 @@ from dashboard.outreach.starter import seed_starter_content
 from dashboard.store import db
 
 
+def private_data_dir(settings: Settings) -> None:
+    """Create the data directory with mode 0700, or tighten it to 0700: the
+    database, uploads, photos and the secret key are the app user's alone."""
+    settings.data_dir.mkdir(mode=db.DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(settings.data_dir, db.DIR_MODE)
+
+
 def open_context(settings: Settings | None = None) -> AppContext:
     """The store of *settings* (default: the environment), migrated; in demo
     mode with the demo accounts and plans."""
     settings = settings or load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     context = AppContext(settings, engine, db.session_factory(engine))

@@ -4,6 +4,12 @@ Polling never damages what is stored: a feed that times out, answers with an
 error or serves broken data only records the error in ``feed_status`` (and
 the log), and the last good forecast of every storm stays the latest one.
 New advisories and the feed's status are written in one transaction.
+
+App servers take turns: :func:`poll_due` first claims a due feed's
+``feed_status`` row with one ``UPDATE … SET last_attempt_at = :now WHERE
+last_attempt_at IS NULL OR last_attempt_at <= :now - interval`` and only the
+server whose update changed the row fetches (a database lease: exactly one
+fetch per due feed, however many servers poll at the same moment).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
 from dashboard.core.time import as_utc
 from dashboard.forecasts.store import _clip, _fits, _store, feed_statuses
+from dashboard.store import db
 from dashboard.store.models.core import FeedStatus
 from dashboard.storms.feeds import FeedConfig, FeedError, fetch, make_session
 from dashboard.storms.model import Forecast, ForecastError
@@ -211,6 +219,39 @@ def poll_feeds(
 # -- reading ----------------------------------------------------------------------
 
 
+def claim_feed(
+    ctx: AppContext, feed: FeedConfig, interval: timedelta, now: datetime
+) -> bool:
+    """Take this poll of *feed* if it is due; ``False`` when it is not due or
+    another app server took it first.
+
+    The ``feed_status`` row is created if missing (``ON CONFLICT DO
+    NOTHING``), then claimed with a conditional ``UPDATE`` of its
+    ``last_attempt_at``: the database lets exactly one concurrent claimer
+    change the row (PostgreSQL re-checks the condition after the row lock,
+    SQLite serialises writers), so exactly one server fetches.
+    """
+    with ctx.transaction() as session:
+        session.execute(
+            db.insert(session, FeedStatus)
+            .values(feed=feed.name, url=feed.url, consecutive_failures=0)
+            .on_conflict_do_nothing(index_elements=["feed"])
+        )
+        claimed = session.execute(
+            update(FeedStatus)
+            .where(
+                FeedStatus.feed == feed.name,
+                or_(
+                    FeedStatus.last_attempt_at.is_(None),
+                    FeedStatus.last_attempt_at <= now - interval,
+                ),
+            )
+            .values(last_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return claimed.rowcount == 1
+
+
 def poll_due(
     ctx: AppContext,
     feeds: Sequence[FeedConfig],
@@ -219,13 +260,21 @@ def poll_due(
 ) -> list[FeedOutcome]:
     """Poll the feeds whose last attempt is older than *interval*.
 
-    Called by every app server on a timer; the shared ``feed_status`` rows make
-    the servers take turns instead of each hitting the feed.
+    Called by every app server on a timer; each due feed is first claimed
+    (:func:`claim_feed`), so the servers take turns instead of each hitting
+    the feed (and racing to store the same advisories).
     """
-    now = now or datetime.now(UTC)
-    with ctx.sessions() as session:
+    now = as_utc(now or datetime.now(UTC))
+    with ctx.sessions() as session:  # a cheap read first: most calls find none due
         last = {s.feed: s.last_attempt_at for s in feed_statuses(session)}
-    due = [
+    candidates = [
         f for f in feeds if last.get(f.name) is None or now - last[f.name] >= interval
     ]
+    due = []
+    for feed in candidates:
+        try:
+            if claim_feed(ctx, feed, interval, now):
+                due.append(feed)
+        except Exception:  # the store is down: nothing to poll into
+            log.exception("feed %s: could not claim its poll", feed.name)
     return poll_feeds(ctx, due, now=now) if due else []

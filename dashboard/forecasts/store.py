@@ -26,6 +26,7 @@ from dashboard import audit
 from dashboard.auth import Principal, require_staff
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc, as_utc_or_none
+from dashboard.store import db
 from dashboard.store.models.core import FeedStatus, StoredForecast
 from dashboard.storms.filtering import concerns_vietnam
 from dashboard.storms.model import Forecast, ForecastError, forecast_from_dict
@@ -113,32 +114,27 @@ def _new_row(
     origin: str,
     is_drill: bool,
     now: datetime,
-) -> StoredForecast:
-    return StoredForecast(
-        storm_id=forecast.storm_id,
-        storm_name=_clip(forecast.storm_name, 100),
-        source=forecast.source,
-        product=_clip(forecast.product, 64),
-        issued_utc=as_utc(forecast.issued_utc),
-        received_at=now,
-        origin=_clip(origin, 500),
-        sha256=sha,
-        is_drill=is_drill,
-        concerns_vietnam=concerns_vietnam(forecast),
-        payload=payload,
-    )
-
-
-def _audit_value(row: StoredForecast) -> dict[str, Any]:
+) -> dict[str, Any]:
     return {
-        "storm_id": row.storm_id,
-        "storm_name": row.storm_name,
-        "source": row.source,
-        "product": row.product,
-        "issued_utc": row.issued_utc.isoformat(),
-        "origin": row.origin,
-        "is_drill": row.is_drill,
-        "sha256": row.sha256,
+        "storm_id": forecast.storm_id,
+        "storm_name": _clip(forecast.storm_name, 100),
+        "source": forecast.source,
+        "product": _clip(forecast.product, 64),
+        "issued_utc": as_utc(forecast.issued_utc),
+        "received_at": now,
+        "origin": _clip(origin, 500),
+        "sha256": sha,
+        "is_drill": is_drill,
+        "concerns_vietnam": concerns_vietnam(forecast),
+        "payload": payload,
+    }
+
+
+def _audit_value(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("storm_id", "storm_name", "source", "product", "origin", "is_drill")
+    return {k: row[k] for k in keys} | {
+        "issued_utc": row["issued_utc"].isoformat(),
+        "sha256": row["sha256"],
     }
 
 
@@ -150,7 +146,13 @@ def _store_one(
     is_drill: bool,
     now: datetime,
 ) -> tuple[int, bool]:
-    """``(id, is_new)`` of *forecast*, inserting it when not yet stored."""
+    """``(id, is_new)`` of *forecast*, inserting it when not yet stored.
+
+    One ``INSERT … ON CONFLICT (sha256) DO NOTHING``: concurrent callers
+    storing the same advisory (app servers polling together, 40 sessions
+    opening the drill) never raise ``IntegrityError``; one inserts, the
+    others read the same id.
+    """
     _check_sizes(forecast)
     payload = canonical_json(forecast)
     sha = payload_sha256(payload, is_drill=is_drill)
@@ -158,18 +160,27 @@ def _store_one(
     if existing is not None:
         return existing, False
     row = _new_row(forecast, payload, sha, origin, is_drill, now)
-    session.add(row)
-    session.flush()
+    statement = (
+        db.insert(session, StoredForecast)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(StoredForecast.id)
+    )
+    new_id = session.scalar(statement)
+    if new_id is None:  # stored meanwhile by a concurrent caller
+        existing = _existing_id(session, sha)
+        assert existing is not None
+        return existing, False
     audit.record(
         session,
         actor,
         "ingest",
         "forecast",
-        str(row.id),
+        str(new_id),
         new=_audit_value(row),
         at=now,
     )
-    return row.id, True
+    return new_id, True
 
 
 def _store(

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from dashboard import audit, registry
 from dashboard.auth import Principal, require_admin
 from dashboard.context import AppContext
+from dashboard.core import files
 from dashboard.geo.approximate import approximate_layer
 from dashboard.geo.boundaries import ReconciliationReport, load
 from dashboard.geo.display import build_display_layer, layer_to_geojson
@@ -173,13 +174,14 @@ def import_boundaries(
     display = build_display_layer(matched)
 
     report_progress(0.85, "Saving the layer")
-    root = ctx.settings.boundaries_dir
-    root.mkdir(parents=True, exist_ok=True)
+    root = files.private_dir(ctx.settings.data_dir, ctx.settings.boundaries_dir.name)
     incoming = root / f".incoming-{uuid.uuid4().hex}"
-    incoming.mkdir()
+    incoming.mkdir(mode=files.DIR_MODE)
     try:
         matched.to_parquet(incoming / FULL_FILE)
         display.to_parquet(incoming / DISPLAY_FILE)
+        for written in (incoming / FULL_FILE, incoming / DISPLAY_FILE):
+            written.chmod(files.FILE_MODE)  # 0600, whatever the umask
         with ctx.transaction() as session:
             row = BoundaryLayer(
                 imported_at=datetime.now().astimezone(),

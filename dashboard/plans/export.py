@@ -9,6 +9,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.core.pdf import new_document
+from dashboard.core.text import safe_cell
 from dashboard.core.time import to_vietnam_time
 from dashboard.plans.model import PILLARS
 from dashboard.plans.tasks import TaskView
@@ -21,7 +22,8 @@ def _local(value: datetime | None) -> str:
 
 
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
-    """The board as exported: readiness in percent, times in Vietnam time."""
+    """The board as exported: readiness in percent, times in Vietnam time,
+    text cells through :func:`~dashboard.core.text.safe_cell`."""
     out = board.drop(columns=["plan_id"], errors="ignore").copy()
     for column in [c for c in out.columns if c.startswith("readiness")]:
         out[column] = (out[column] * 100).round(1)
@@ -31,7 +33,8 @@ def board_table(board: pd.DataFrame) -> pd.DataFrame:
         columns={"eta_utc": "eta_vietnam", "last_update": "last_update_vietnam"}
     )
     out["hours_left"] = out["hours_left"].round(1)
-    return out
+    # Names come from imported files and users: never a live formula.
+    return out.map(safe_cell)
 
 
 def board_csv(board: pd.DataFrame) -> bytes:

@@ -9,6 +9,11 @@ Files go to ``<data dir>/plan_photos/<event>/<commune>/`` (folders 0700,
 files 0600); the database keeps only the relative path. The checks are those
 of :mod:`dashboard.core.files` (pixel limit read from the header before
 decoding, decompression bombs refused).
+
+A photo is written before the task row that names it, inside the caller's
+transaction; :func:`remove_unless_committed` deletes it again when that
+transaction does not commit (a conflict, a refused audit, a failed commit),
+so a rolled-back update leaves no file behind.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from dashboard.core import files
 from dashboard.plans.model import EvidenceError
@@ -102,3 +110,27 @@ def remove_photo(data_dir: Path, path: str) -> None:
         target = resolve(data_dir, rel)
         if target is not None:
             target.unlink(missing_ok=True)
+
+
+_PENDING = "plans.photos.uncommitted"
+
+
+def remove_unless_committed(session: Session, data_dir: Path, path: str) -> None:
+    """Delete the photo *path* (and its thumbnail) when *session*'s outermost
+    transaction ends without committing."""
+    session.info.setdefault(_PENDING, []).append((data_dir, path))
+    if not event.contains(session, "after_transaction_end", _transaction_ended):
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_transaction_end", _transaction_ended)
+
+
+def _committed(session: Session) -> None:
+    if not session.in_nested_transaction():  # the outermost commit
+        session.info.pop(_PENDING, None)
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:  # a savepoint: the outer one decides
+        return
+    for data_dir, path in session.info.pop(_PENDING, []):
+        remove_photo(data_dir, path)

@@ -35,7 +35,7 @@ from dashboard.plans.model import (
     task_conflict,
     weight,
 )
-from dashboard.plans.photos import remove_photo, store_photo
+from dashboard.plans.photos import remove_photo, remove_unless_committed, store_photo
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.plans import CommunePlan, PlanProgress, PlanTask
 
@@ -206,7 +206,8 @@ def update_task(
         ``number=None`` given explicitly clears the number.
     photo
         New photo bytes (stored under *data_dir*, see
-        :mod:`dashboard.plans.photos`).
+        :mod:`dashboard.plans.photos`); the file is removed again unless the
+        caller's transaction commits.
 
     Raises
     ------
@@ -239,6 +240,7 @@ def update_task(
     if photo is not None:
         assert data_dir is not None
         stored = store_photo(data_dir, task.event_id, task.commune_code, photo)
+        remove_unless_committed(session, data_dir, stored.path)
     new_photo = stored.path if stored else task.evidence_photo
     old = _state(task)
     at = now or datetime.now(UTC)

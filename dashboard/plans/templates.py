@@ -25,6 +25,7 @@ from dashboard import audit
 from dashboard.auth import Principal, require_staff
 from dashboard.config import REPO_ROOT
 from dashboard.core.errors import NotFound
+from dashboard.core.text import safe_cell, unsafe_cell
 from dashboard.plans.model import (
     DEADLINE_KINDS,
     EVIDENCE_KINDS,
@@ -253,7 +254,7 @@ def parse_csv(data: bytes | str) -> list[TaskSpec]:
             raise TemplateFormatError(
                 "more cells than columns", row=reader.line_num - 1
             )
-        rows.append({k: v for k, v in raw.items() if k is not None})
+        rows.append({k: unsafe_cell(v) for k, v in raw.items() if k is not None})
     return validate_tasks(rows)
 
 
@@ -279,7 +280,7 @@ def to_csv(tasks: list[TaskSpec]) -> str:
     for task in tasks:
         row = _as_row(task)
         row["profiles"] = ",".join(task.profiles)
-        writer.writerow({k: row[k] for k in CSV_FIELDS})
+        writer.writerow({k: safe_cell(row[k]) for k in CSV_FIELDS})
     return out.getvalue()
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import registry
 from dashboard.context import AppContext
+from dashboard.core.text import safe_cell
 from dashboard.geo import layers
 from dashboard.storms.exposure import compute_exposure
 from dashboard.storms.model import Forecast
@@ -119,4 +120,4 @@ def exposure_csv(table: pd.DataFrame) -> str:
             "%Y-%m-%dT%H:%M:%SZ"
         )
     out["min_distance_km"] = out["min_distance_km"].round(1)
-    return out.sort_values("commune_code").to_csv(index=False)
+    return out.sort_values("commune_code").map(safe_cell).to_csv(index=False)

@@ -17,6 +17,7 @@ Configuration
       format: gdacs          # optional; detected from the content when absent
       connect_timeout: 10    # seconds, optional
       read_timeout: 30       # seconds, optional
+      total_timeout: 30      # seconds for the whole fetch, optional
       max_bytes: 5242880     # optional
 
 The file is the ``path`` argument, else ``$DASHBOARD_FEEDS_FILE``; without
@@ -28,6 +29,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -57,6 +59,9 @@ USER_AGENT = (
     f"python-requests/{requests.__version__})"
 )
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_TOTAL_TIMEOUT = 30.0
+"""Seconds one fetch may take in all (connection, retries, the whole body): a
+server dripping one byte at a time cannot hold a poller for longer."""
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 60
 """Longest ``Retry-After`` wait honoured (a feed asking for more fails now)."""
@@ -97,6 +102,9 @@ class FeedConfig:
         the format from the content.
     connect_timeout, read_timeout
         Seconds to wait for the connection, and between bytes of the answer.
+    total_timeout
+        Seconds the whole fetch may take (the overall deadline): past it the
+        download is abandoned, however steadily the bytes trickle in.
     max_bytes
         Larger answers are refused.
     """
@@ -107,6 +115,7 @@ class FeedConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_bytes: int = DEFAULT_MAX_BYTES
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT
 
     def __post_init__(self) -> None:
         problems = _config_problems(self)
@@ -115,8 +124,12 @@ class FeedConfig:
 
     @property
     def timeout(self) -> tuple[float, float]:
-        """The ``(connect, read)`` timeout pair given to requests."""
-        return (self.connect_timeout, self.read_timeout)
+        """The ``(connect, read)`` timeout pair given to requests (neither
+        longer than the overall deadline)."""
+        return (
+            min(self.connect_timeout, self.total_timeout),
+            min(self.read_timeout, self.total_timeout),
+        )
 
 
 def _config_problems(feed: FeedConfig) -> list[str]:
@@ -127,7 +140,7 @@ def _config_problems(feed: FeedConfig) -> list[str]:
         problems.append(f"url {feed.url!r} is not an http(s) URL")
     if feed.format is not None and feed.format not in FORMATS:
         problems.append(f"unknown format {feed.format!r} (known: {', '.join(FORMATS)})")
-    if feed.connect_timeout <= 0 or feed.read_timeout <= 0:
+    if min(feed.connect_timeout, feed.read_timeout, feed.total_timeout) <= 0:
         problems.append("timeouts must be positive")
     if feed.max_bytes <= 0:
         problems.append("max_bytes must be positive")
@@ -196,6 +209,7 @@ def _feed_from(entry: Any, index: int) -> FeedConfig:
             connect_timeout=float(entry.get("connect_timeout", 10.0)),
             read_timeout=float(entry.get("read_timeout", 30.0)),
             max_bytes=int(entry.get("max_bytes", DEFAULT_MAX_BYTES)),
+            total_timeout=float(entry.get("total_timeout", DEFAULT_TOTAL_TIMEOUT)),
         )
     except (TypeError, ValueError) as exc:
         if isinstance(exc, FeedConfigError):
@@ -385,18 +399,50 @@ def _declared_length(response: requests.Response) -> int | None:
         return None
 
 
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    """The body as it arrives (``read1`` yields partial data before a stall)."""
+def _wait_at_most(response: requests.Response, seconds: float) -> None:
+    """Let the next socket read wait no longer than *seconds* (best effort:
+    the socket, where urllib3 and http.client keep it; otherwise the read
+    timeout, itself at most the deadline, bounds the wait)."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:  # handed over to http.client: its buffered socket reader
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.01, seconds))
+        except OSError:
+            pass
+
+
+def _chunks(
+    response: requests.Response, feed: FeedConfig, deadline: float
+) -> Iterator[bytes]:
+    """The body as it arrives (``read1`` yields partial data before a stall);
+    no read waits past *deadline*."""
     raw = response.raw
     if not hasattr(raw, "read1"):  # urllib3 before 2.3
         yield from response.iter_content(CHUNK_BYTES)
         return
-    while chunk := raw.read1(CHUNK_BYTES, decode_content=True):
+    while True:
+        left = deadline - time.monotonic()
+        _wait_at_most(response, min(feed.timeout[1], left))
+        chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        if not chunk:
+            return
         yield chunk
 
 
-def _read_body(response: requests.Response, feed: FeedConfig) -> bytes:
-    """The body, streamed, refusing more than ``feed.max_bytes``."""
+def _past_deadline(feed: FeedConfig, got: int) -> FeedError:
+    return FeedError(
+        feed.name,
+        f"gave up after {_seconds(feed.total_timeout)} in all (the overall "
+        f"deadline; got {_size(got)}, the server sends too slowly)",
+    )
+
+
+def _read_body(response: requests.Response, feed: FeedConfig, deadline: float) -> bytes:
+    """The body, streamed, refusing more than ``feed.max_bytes`` and giving up
+    at *deadline* (a :func:`time.monotonic` value)."""
     declared = _declared_length(response)
     limit = _size(feed.max_bytes)
     if declared is not None and declared > feed.max_bytes:
@@ -406,12 +452,16 @@ def _read_body(response: requests.Response, feed: FeedConfig) -> bytes:
     chunks: list[bytes] = []
     got = 0
     try:
-        for chunk in _chunks(response):
+        for chunk in _chunks(response, feed, deadline):
             got += len(chunk)
             if got > feed.max_bytes:
                 raise FeedError(feed.name, f"larger than {limit}")
             chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _past_deadline(feed, got)
     except (requests.RequestException, HTTPError) as exc:
+        if time.monotonic() >= deadline - 0.05:  # the read waited until it
+            raise _past_deadline(feed, got) from exc
         raise FeedError(feed.name, _body_problem(exc, feed, got)) from exc
     return b"".join(chunks)
 
@@ -505,10 +555,13 @@ def fetch(
     FeedError
         Naming the feed and what is wrong: a time-out, an HTTP error, an HTML
         page, an empty, oversized, truncated or unreadable body, values out of
-        range.
+        range, or past the overall deadline (``feed.total_timeout``).
     """
+    deadline = time.monotonic() + feed.total_timeout
     response = _get(session, feed, _conditional_headers(etag, last_modified))
     with response:
+        if time.monotonic() > deadline:
+            raise _past_deadline(feed, 0)
         if response.status_code == 304:
             return FetchResult(
                 status="not_modified",
@@ -520,7 +573,7 @@ def fetch(
             raise FeedError(feed.name, _http_status_problem(response))
         content_type = response.headers.get("Content-Type", "")
         _check_content_type(feed, content_type)
-        body = _read_body(response, feed)
+        body = _read_body(response, feed, deadline)
         new_etag = response.headers.get("ETag")
         new_last_modified = response.headers.get("Last-Modified")
         final_url = response.url
@@ -550,11 +603,12 @@ def download(url: str, *, session: requests.Session | None = None) -> bytes:
     """
     feed = FeedConfig(name=url, url=url)
     session = session or make_session()
+    deadline = time.monotonic() + feed.total_timeout
     response = _get(session, feed, {})
     with response:
         if response.status_code != 200:
             raise FeedError(feed.name, _http_status_problem(response))
-        body = _read_body(response, feed)
+        body = _read_body(response, feed, deadline)
     _sniff(feed, body)
     return body
 

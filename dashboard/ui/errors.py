@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard.core.errors import DashboardError
 from dashboard.i18n import catalog
 from dashboard.i18n import placeholders as _placeholders
+from dashboard.ui.markdown import escape
 from dashboard.ui.session import lang, t
 
 
@@ -25,10 +26,12 @@ def error_message(exc: DashboardError) -> str:
     """
     message = catalog(lang()).get(exc.key)
     if message is None:
-        return t(exc.default_key, detail=str(exc))
-    params = {name: exc.params.get(name, "") for name in _placeholders(message)}
+        return t(exc.default_key, detail=escape(str(exc)))
+    params = {
+        name: escape(str(exc.params.get(name, ""))) for name in _placeholders(message)
+    }
     if "detail" in params and not params["detail"]:
-        params["detail"] = str(exc)
+        params["detail"] = escape(str(exc))
     return message.format(**params)
 
 

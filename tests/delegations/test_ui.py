@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -41,7 +42,8 @@ def button(at, label: str):
 
 
 def markdown_text(at) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """The page's Markdown with the escapes of user text removed."""
+    return re.sub(r"\\(.)", r"\1", "\n".join(m.value for m in at.markdown))
 
 
 def open_event_with_a_plan() -> int:

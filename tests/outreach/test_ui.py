@@ -50,7 +50,7 @@ def test_volunteer_searches_without_diacritics_and_opens_an_item(seeded):
     at = open_view("outreach", VOLUNTEER)
     at = open_item(at, "kich ban loa")
     titles = item_titles(at)
-    assert titles[0].startswith("**Kịch bản loa xã: chuẩn bị đón bão**")
+    assert titles[0].startswith("**Kịch bản loa xã\\: chuẩn bị đón bão**")
     assert len(titles) == 1
     assert "Thông báo của Ủy ban nhân dân xã" in at.code[0].value
     labels = [b.proto.label for b in at.get("download_button")]

@@ -28,7 +28,8 @@ class Reply:
     ``delay`` stalls before the status line; ``stall_after`` bytes of the body
     are sent, then the server stalls ``stall`` seconds. ``length`` overrides
     the announced Content-Length; ``announce_length=False`` sends none (the
-    body ends when the connection closes).
+    body ends when the connection closes). ``drip`` sends the body one byte
+    every ``drip`` seconds (a slow-loris server).
     """
 
     status: int = 200
@@ -41,6 +42,7 @@ class Reply:
     stall: float = 0.0
     length: int | None = None
     announce_length: bool = True
+    drip: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(length))
         self.send_header("Connection", "close")
         self.end_headers()
+        if reply.drip:
+            for i in range(len(reply.body)):
+                self.wfile.write(reply.body[i : i + 1])
+                self.wfile.flush()
+                if stopping.wait(reply.drip):
+                    return
+            return
         if reply.stall_after is None:
             self.wfile.write(reply.body)
             return

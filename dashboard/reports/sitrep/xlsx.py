@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from dashboard.core.text import safe_row
 from dashboard.core.time import to_vietnam_time
 from dashboard.plans.model import PILLARS
 from dashboard.reports.sitrep.model import Sitrep
@@ -27,7 +28,9 @@ def sitrep_xlsx(s: Sitrep) -> bytes:
     advisory), ``exposed``, ``readiness``, ``delegations``, ``requests``.
 
     Readiness is in percent (one decimal); times are Vietnam time except
-    where a heading says UTC.
+    where a heading says UTC. Every cell goes through
+    :func:`~dashboard.core.text.safe_row`: a feedback title, storm or event
+    name starting with ``=`` is text, never a formula.
     """
     from openpyxl import Workbook
 
@@ -65,13 +68,13 @@ def sitrep_xlsx(s: Sitrep) -> bytes:
     ]
     summary.append(["item", "value"])
     for key, value in pairs:
-        summary.append([key, value])
+        summary.append(safe_row([key, value]))
 
     def sheet(name: str, header: list[str], rows: list[list[object]]) -> None:
         ws = wb.create_sheet(name)
         ws.append(header)
         for row in rows:
-            ws.append(row)
+            ws.append(safe_row(row))
         ws.freeze_panes = "A2"
 
     sheet(

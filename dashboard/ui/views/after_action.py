@@ -60,7 +60,7 @@ def _review(p: Principal, province: str, event_id: int, event_name: str) -> None
     cols[3].metric(t("aar.col.people_evacuated"), s["people_evacuated"])
     if s["not_ready"]:
         names = frame.loc[frame["ready_in_time"] == False, "commune_name"]  # noqa: E712
-        st.warning(t("aar.page.not_ready_list", communes=", ".join(names)))
+        st.warning(t("aar.page.not_ready_list", communes=escape(", ".join(names))))
     lang = session.lang()
     st.dataframe(review.export_frame(frame, lang), hide_index=True)
     title = f"{event_name} – {registry.provinces().set_index('province_code').loc[province, 'province_name']}"
@@ -104,8 +104,8 @@ def _damage_form(p: Principal, event_id: int, communes: list[str]) -> None:
         st.caption(
             t(
                 "aar.page.reported_by",
-                user=current.reported_by,
-                version=current.version,
+                user=escape(current.reported_by),
+                version=escape(str(current.version)),
             )
         )
     with st.form(f"aar_damage_{event_id}_{commune}"):

@@ -67,7 +67,7 @@ def _draft(p, province: str, sc: scenario.Scenario) -> None:
         show_error(exc)
         return
     if view is not None:
-        st.success(t("alerts.page.drafted", identifier=view.identifier))
+        st.success(t("alerts.page.drafted", identifier=escape(view.identifier)))
 
 
 def _step(p, view: alerts.AlertView, action, done_key: str) -> None:
@@ -78,7 +78,7 @@ def _step(p, view: alerts.AlertView, action, done_key: str) -> None:
     except DashboardError as exc:
         show_error(exc)
         return
-    st.success(t(done_key, identifier=view.identifier))
+    st.success(t(done_key, identifier=escape(view.identifier)))
     st.rerun()
 
 
@@ -100,11 +100,11 @@ def _list(p, province: str) -> None:
             st.caption(
                 t(
                     "alerts.page.meta",
-                    severity=view.severity,
-                    urgency=view.urgency,
-                    certainty=view.certainty,
-                    count=view.commune_count,
-                    status=view.cap_status,
+                    severity=escape(view.severity),
+                    urgency=escape(view.urgency),
+                    certainty=escape(view.certainty),
+                    count=escape(str(view.commune_count)),
+                    status=escape(view.cap_status),
                 )
             )
             with ctx.sessions() as db:
@@ -141,7 +141,7 @@ def render() -> None:
     ctx = cache.context()
     with ctx.sessions() as db:
         sc = scenario.current(db, now=datetime.now(UTC))
-    st.caption(t("alerts.page.feed", path=feed_path(province)))
+    st.caption(t("alerts.page.feed", path=escape(feed_path(province))))
     _draft(p, province, sc)
     _list(p, province)
 

@@ -11,6 +11,7 @@ from dashboard.auth import Forbidden
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
+from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 
@@ -33,10 +34,10 @@ def _import(upload) -> None:
             )
         except (BoundaryError, Forbidden) as exc:
             bar.empty()
-            st.error(t("boundaries.refused", reason=str(exc)))
+            st.error(t("boundaries.refused", reason=escape(str(exc))))
             return
     bar.empty()
-    st.success(t("boundaries.done", version=result.layer.version))
+    st.success(t("boundaries.done", version=escape(result.layer.version)))
     st.code(result.report.summary(), language=None)
 
 
@@ -47,10 +48,10 @@ def render() -> None:
         st.markdown(
             t(
                 "boundaries.current",
-                source=layer.source_name,
-                count=layer.n_matched,
+                source=escape(layer.source_name),
+                count=escape(layer.n_matched),
                 when=f"{layer.imported_at:%Y-%m-%d %H:%M}",
-                who=layer.imported_by,
+                who=escape(layer.imported_by),
             )
         )
     else:

@@ -86,7 +86,7 @@ def _commune_page(
     sc: scenario.Scenario,
 ) -> None:
     code = p.commune_code or ""
-    st.subheader(_commune_name(code))
+    st.subheader(escape(_commune_name(code)))
     if event_id is None or info is None:
         st.info(t("dlg.commune.none"))
         return

@@ -157,7 +157,7 @@ def _attachment(principal: Principal, item: fb.FeedbackView) -> None:
     if thumb is not None:  # never the original: it may be large
         st.image(thumb, caption=name, width=360)
     st.download_button(
-        t("feedback.download", name=name),
+        t("feedback.download", name=escape(name)),
         data,
         file_name=name,
         mime=mime,
@@ -182,7 +182,7 @@ def _details(principal: Principal, item: fb.FeedbackView) -> None:
             icon=":material/sync_problem:",
         )
     with st.container(border=True, key="feedback_detail"):
-        st.subheader(f"#{item.id} · {item.title}", anchor=False)
+        st.subheader(f"#{item.id} · {escape(item.title)}", anchor=False)
         st.markdown(
             t(
                 "feedback.meta",

@@ -25,11 +25,19 @@ def _feeds() -> None:
         for outcome in outcomes:
             if outcome.ok:
                 st.success(
-                    t("forecasts.fetched", feed=outcome.feed, new=len(outcome.new_ids))
+                    t(
+                        "forecasts.fetched",
+                        feed=escape(outcome.feed),
+                        new=len(outcome.new_ids),
+                    )
                 )
             else:
                 st.error(
-                    t("forecasts.fetch_failed", feed=outcome.feed, error=outcome.error)
+                    t(
+                        "forecasts.fetch_failed",
+                        feed=escape(outcome.feed),
+                        error=escape(outcome.error),
+                    )
                 )
     with ctx.sessions() as db:
         statuses = forecasts.feed_statuses(db)

@@ -147,7 +147,7 @@ def _legend(layer: layers.LayerInfo) -> None:
             t(
                 "map.legend.imported",
                 source=escape(layer.source_name),
-                count=layer.n_matched,
+                count=escape(layer.n_matched),
             )
             + " · "
             + BOUNDARY_ATTRIBUTION
@@ -189,7 +189,7 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
         }
     )
     st.dataframe(view, hide_index=True, key="exposure_table")
-    st.caption(t("exposure.model_note", model=str(rows["wind_model"].iloc[0])))
+    st.caption(t("exposure.model_note", model=escape(str(rows["wind_model"].iloc[0]))))
 
 
 def _search(province_code: str | None) -> None:
@@ -238,7 +238,7 @@ def render() -> None:
     province_code, highlight = _scope()
     if highlight:
         row = registry.commune(highlight)
-        st.subheader(f"{row['commune_name']} · {row['province_name']}")
+        st.subheader(f"{escape(row['commune_name'])} · {escape(row['province_name'])}")
     layer = layers.current_layer(ctx)
     forecast_id = info.id if info else None
     situation_map(layer.version, province_code, highlight, forecast_id, sc.clock_utc)

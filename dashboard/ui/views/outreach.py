@@ -298,11 +298,11 @@ def _reach_form(ctx, p: Principal, material) -> None:
                     ctx, p, material.id, commune, village, when, int(people)
                 )
             except (sharing.ReachError, NotFound) as exc:
-                st.error(t("outreach.invalid", detail=str(exc)))
+                st.error(t("outreach.invalid", detail=escape(str(exc))))
             except Forbidden as exc:
-                st.error(t("outreach.denied", detail=str(exc)))
+                st.error(t("outreach.denied", detail=escape(str(exc))))
             else:
-                st.success(t("outreach.reach.saved", village=village.strip()))
+                st.success(t("outreach.reach.saved", village=escape(village.strip())))
 
 
 def _meta_form(prefix: str, material=None) -> dict:
@@ -391,9 +391,9 @@ def _show_error(exc: Exception) -> None:
         params = {k: escape(str(v)) for k, v in exc.params.items()}
         st.error(t(exc.key, **params))
     elif isinstance(exc, Forbidden):
-        st.error(t("outreach.denied", detail=str(exc)))
+        st.error(t("outreach.denied", detail=escape(str(exc))))
     else:
-        st.error(t("outreach.invalid", detail=str(exc)))
+        st.error(t("outreach.invalid", detail=escape(str(exc))))
 
 
 def _manage(ctx, p: Principal, material) -> None:
@@ -512,7 +512,7 @@ def _supplies() -> None:
             session.lang(),
         )
     except ValueError as exc:
-        st.error(t("outreach.invalid", detail=str(exc)))
+        st.error(t("outreach.invalid", detail=escape(str(exc))))
         return
     rows = [
         f"- **{line.quantity} {escape(line.unit)}** – {escape(line.label)}"
@@ -546,7 +546,7 @@ def _reach(ctx, p: Principal) -> None:
     try:
         summary = sharing.reach_summary(ctx, p, province)
     except Forbidden as exc:
-        st.error(t("outreach.denied", detail=str(exc)))
+        st.error(t("outreach.denied", detail=escape(str(exc))))
         return
     if not summary:
         st.info(t("outreach.reach.none"))
@@ -599,7 +599,7 @@ def _publish(ctx, p: Principal) -> None:
         st.success(
             t(
                 "outreach.published",
-                title=material.title,
+                title=escape(material.title),
                 size=sharing.human_size(material.size),
             )
         )

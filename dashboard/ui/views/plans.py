@@ -130,7 +130,9 @@ def save_edits(
         except Conflict as exc:
             out.append(("warning", _conflict_text(task, exc)))
         except (PlanError, Forbidden) as exc:
-            out.append(("error", t("plans.error", title=title, message=str(exc))))
+            out.append(
+                ("error", t("plans.error", title=title, message=escape(str(exc))))
+            )
     return out
 
 
@@ -257,7 +259,11 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
                 message = t(exc.key, **params)
                 _say("error", t("plans.error", title=title, message=message), "page")
             except (PlanError, Forbidden) as exc:
-                _say("error", t("plans.error", title=title, message=str(exc)), "page")
+                _say(
+                    "error",
+                    t("plans.error", title=title, message=escape(str(exc))),
+                    "page",
+                )
             _bump(plan_id)
             st.rerun()
 
@@ -359,7 +365,10 @@ def render() -> None:
         tasks = plan_tasks(db, p, plan.id)
         ready = commune_readiness(db, p, plan.id, sc.clock_utc)
     row = registry.commune(code)
-    st.subheader(f"{row['commune_name']} · {row['province_name']} — {event.name}")
+    st.subheader(
+        f"{escape(row['commune_name'])} · {escape(row['province_name'])}"
+        f" — {escape(event.name)}"
+    )
     st.markdown(
         t(
             "plans.summary",

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import accounts
 from dashboard.auth import Forbidden, Role
 from dashboard.ui import cache, session
+from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 
@@ -57,9 +58,9 @@ def _add_form() -> None:
         with cache.context().transaction() as db:
             accounts.create_user(db, session.principal(), new)
     except (ValueError, Forbidden) as exc:
-        st.error(t("form.error", reason=str(exc)))
+        st.error(t("form.error", reason=escape(str(exc))))
         return
-    st.success(t("users.created", username=new.username))
+    st.success(t("users.created", username=escape(new.username)))
 
 
 def _disable(active: list[str]) -> None:
@@ -71,7 +72,7 @@ def _disable(active: list[str]) -> None:
             with cache.context().transaction() as db:
                 accounts.set_disabled(db, session.principal(), username, True)
         except (ValueError, Forbidden) as exc:
-            st.error(t("form.error", reason=str(exc)))
+            st.error(t("form.error", reason=escape(str(exc))))
             return
         st.rerun()
 

@@ -52,7 +52,7 @@ def _summary_box(p: Principal, province: str, week: str) -> None:
         note = weekly.get_summary(db, p, province, week)
     st.subheader(t("weekly.page.summary"))
     if note is not None:
-        st.caption(t("weekly.page.summary_saved", user=note.updated_by))
+        st.caption(t("weekly.page.summary_saved", user=escape(note.updated_by)))
     text = st.text_area(
         t("weekly.page.summary_help"),
         value=note.text if note else "",
@@ -104,7 +104,7 @@ def _forward_box(p: Principal, province: str) -> None:
             except (Forbidden, ForwardError, LookupError) as exc:
                 st.error(escape(str(exc)))
             else:
-                st.success(t("weekly.page.forwarded", ministry=ministry))
+                st.success(t("weekly.page.forwarded", ministry=escape(ministry)))
 
 
 def _report(p: Principal, province: str, week: str) -> None:
@@ -125,7 +125,7 @@ def _report(p: Principal, province: str, week: str) -> None:
     st.caption(
         t(
             "weekly.page.mean_hours",
-            hours=_hours(report.mean_hours_to_answer),
+            hours=escape(_hours(report.mean_hours_to_answer)),
             count=len(report.answer_hours),
         )
     )
@@ -162,7 +162,7 @@ def _report(p: Principal, province: str, week: str) -> None:
         st.subheader(t("weekly.page.forwarded_list"))
         for f in report.forwarded_items:
             st.markdown(
-                f"- #{f.item_id} · {escape(f.commune_name)} · {escape(f.title)} "
+                f"- #{escape(str(f.item_id))} · {escape(f.commune_name)} · {escape(f.title)} "
                 f"→ **{escape(f.ministry)}**"
             )
 

@@ -49,7 +49,10 @@ def _coverage(
         for k in ("uncovered", "into_storm", "leader_overlap")
     }
     if warnings:
-        st.error(t("dlg.cov.summary", **counts), icon=":material/warning:")
+        st.error(
+            t("dlg.cov.summary", **{k: escape(n) for k, n in counts.items()}),
+            icon=":material/warning:",
+        )
         with st.container(height=240, key="dlg_warnings"):
             for w in warnings:
                 st.markdown(f":red[{_warning_text(w)}]")

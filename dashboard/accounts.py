@@ -59,6 +59,7 @@ from dashboard.auth import (
     Principal,
     Role,
     note_revocation,
+    require_admin,
     require_installation_admin,
     signed_out,
     validate_scope,
@@ -283,7 +284,8 @@ def create_user(session: Session, actor: Principal, new: NewUser) -> User:
 
 
 def list_users(session: Session, actor: Principal) -> list[User]:
-    require_installation_admin(actor, "list accounts")
+    """Every account (admins; demo admins may read it too)."""
+    require_admin(actor, "list accounts")
     return list(session.scalars(select(User).order_by(User.username)))
 
 

@@ -178,3 +178,50 @@ def test_a_forged_principal_without_verifier_is_refused(ctx):
     with pytest.raises(Forbidden) as info:
         _create_admin(ctx, forged)
     _refused(info)
+
+
+def test_reads_without_a_scope_check_refuse_a_disabled_account_too(ctx):
+    """The outreach library and the feedback badge filter by role rather
+    than call a check: they re-check the principal as well."""
+    from dashboard.feedback.notifications import unseen_count
+    from dashboard.outreach import catalog
+
+    add_user(ctx, "vol", Role.VOLUNTEER)
+    tab = sign_in(ctx, "vol")
+    catalog.search(ctx, tab)  # works before
+    disable(ctx, "vol")
+    with pytest.raises(Forbidden) as info:
+        catalog.search(ctx, tab)
+    _refused(info)
+    add_user(ctx, "lan", Role.COMMUNE, commune="13003")
+    leader = sign_in(ctx, "lan")
+    with ctx.sessions() as session:
+        unseen_count(session, leader)  # works before
+    disable(ctx, "lan")
+    with ctx.sessions() as session, pytest.raises(Forbidden) as info:
+        unseen_count(session, leader)
+    _refused(info)
+
+
+def test_the_audit_log_refuses_a_revoked_actor_so_no_write_commits(ctx):
+    """Every write service records an audit row in its transaction: a
+    revoked actor is refused there too, and the whole write rolls back."""
+    from dashboard import audit
+
+    add_user(ctx, "mallory", Role.ADMIN)
+    tab = sign_in(ctx, "mallory")
+    disable(ctx, "mallory")
+    before = counts(ctx)
+    with pytest.raises(Forbidden) as info, ctx.transaction() as session:
+        session.add(
+            User(
+                username="sneaky",
+                display_name="x",
+                password_hash="x",
+                role="admin",
+                created_at=datetime.now(UTC),
+            )
+        )
+        audit.record(session, tab, "create", "user", "sneaky")
+    _refused(info)
+    assert counts(ctx) == before

@@ -52,7 +52,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dashboard import audit
 from dashboard.auth import (
@@ -178,6 +178,12 @@ def principal_of(
     session_id: str | None = None,
     verifier=None,
 ) -> Principal:
+    """The principal of *user*, checked against the store it was read from
+    (a principal that cannot be checked is refused by every service)."""
+    if verifier is None:
+        owner = object_session(user)
+        if owner is not None:
+            verifier = make_verifier(owner.get_bind(), demo_mode)  # type: ignore[arg-type]
     codes = frozenset(c for c in user.province_codes.split(",") if c)
     return Principal(
         username=user.username,

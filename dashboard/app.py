@@ -5,6 +5,7 @@ Run with ``dashboard run``; the pages live in :mod:`dashboard.ui.views`.
 
 import streamlit as st
 
+from dashboard.core.errors import Forbidden
 from dashboard.ui import session
 from dashboard.ui.components import banner, sidebar
 from dashboard.ui.navigation import pages_for
@@ -15,4 +16,10 @@ sidebar.render()
 page = st.navigation(pages_for(session.principal()))
 banner.render()
 session.sync_cookie()
-page.run()
+try:
+    page.run()
+except Forbidden as exc:
+    if exc.key != "errors.signed_out":
+        raise
+    session.drop_revoked()  # disabled, changed or revoked meanwhile
+    st.rerun()

@@ -2,6 +2,10 @@
 
 Rows are only ever inserted; the database refuses UPDATE and DELETE on the
 table (triggers installed by the first migration).
+
+Every write service records here, so :func:`record` is also the last line of
+revocation: it refuses (``errors.signed_out``) an actor whose account or
+session no longer holds, and the caller's transaction rolls back.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, require_active, require_admin
 from dashboard.store.models.core import AuditEntry
 
 
@@ -36,7 +40,14 @@ def record(
     reason: str = "",
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Append one row, in the caller's transaction (so it commits with the change)."""
+    """Append one row, in the caller's transaction (so it commits with the change).
+
+    Raises
+    ------
+    Forbidden
+        ``errors.signed_out`` when *actor* was disabled, changed or signed out.
+    """
+    require_active(actor)
     entry = AuditEntry(
         at=at or datetime.now(UTC),
         actor=actor.username,
@@ -97,7 +108,7 @@ def entries(
 ) -> list[AuditEntry]:
     """Newest first. Only admins read the whole log; others read per object
     through the services that know the object's scope."""
-    require(actor.role is Role.ADMIN, "read the whole audit log")
+    require_admin(actor, "read the whole audit log")
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)

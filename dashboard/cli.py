@@ -28,7 +28,12 @@ def _context():
 
 def cmd_run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
-    env["DASHBOARD_DEMO"] = "0" if args.no_demo else env.get("DASHBOARD_DEMO", "1")
+    # A real installation by default: demo mode only when asked for
+    # (``--demo``, as scripts/run.sh does, or DASHBOARD_DEMO=1).
+    if args.demo:
+        env["DASHBOARD_DEMO"] = "1"
+    elif args.no_demo or not env.get("DASHBOARD_DEMO"):
+        env["DASHBOARD_DEMO"] = "0"
     if args.data_dir:
         env["DASHBOARD_DATA_DIR"] = str(Path(args.data_dir).resolve())
     command = [
@@ -442,10 +447,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="start the web app (demo mode by default)")
+    run = commands.add_parser(
+        "run", help="start the web app (a real installation; --demo for the demo)"
+    )
     run.add_argument("--port", type=int, default=8501)
     run.add_argument("--address", default="localhost")
-    run.add_argument("--no-demo", action="store_true", help="refuse the demo accounts")
+    demo = run.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: seed and allow the demo accounts (scripts/run.sh)",
+    )
+    demo.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="refuse the demo accounts (the default unless DASHBOARD_DEMO=1)",
+    )
     run.add_argument(
         "--data-dir", help="data directory (default: DASHBOARD_DATA_DIR or var/)"
     )

@@ -7,8 +7,9 @@
     SQLAlchemy URL; default is a SQLite file in the data directory. Set a
     ``postgresql+psycopg://`` URL so several app servers share one store.
 ``DASHBOARD_DEMO``
-    ``1`` (default for ``dashboard run``) seeds and allows the demo accounts;
-    ``0`` refuses every demo account.
+    ``1`` seeds and allows the demo accounts (``dashboard run --demo``, as
+    ``scripts/run.sh`` does); ``0`` (the default, a real installation)
+    refuses every demo account.
 ``DASHBOARD_SECRET_KEY``
     Key that signs session cookies. When unset, a random key is generated once
     and kept in ``<data dir>/secret_key`` (mode 600), never in the repository.

@@ -16,6 +16,7 @@ from dashboard.auth import (
     can_read_commune,
     can_read_province,
     require,
+    require_active,
 )
 from dashboard.core.time import utc_now
 
@@ -35,6 +36,7 @@ from dashboard.store.models.feedback import (
 
 def _scope_filter(actor: Principal) -> ColumnElement[bool] | None:
     """Rows the actor may read (``None``: all of them, for admins)."""
+    require_active(actor)
     if actor.role is Role.ADMIN:
         return None
     if actor.role is Role.PROVINCE:

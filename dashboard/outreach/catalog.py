@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Forbidden, Principal, Role, require
+from dashboard.auth import Forbidden, Principal, Role, require, require_active
 from dashboard.context import AppContext
 from dashboard.core.errors import Conflict, Invalid, NotFound
 from dashboard.core.text import fold
@@ -440,6 +440,7 @@ def withdraw(
 
 def _visible(actor: Principal):
     """SQL condition of the materials *actor* may see."""
+    require_active(actor)
     if actor.role is Role.ADMIN:
         return None
     if actor.role is Role.PROVINCE and actor.province_codes:
@@ -546,6 +547,7 @@ def referenced_keys(session: Session) -> set[str]:
 
 def sweep_unreferenced(ctx: AppContext, actor: Principal) -> list[str]:
     """Delete stored files no material refers to (e.g. replaced versions)."""
+    require_active(actor)
     if actor.role is not Role.ADMIN:
         raise Forbidden("not allowed: sweep outreach files (needs admin)")
     store = store_for(ctx)

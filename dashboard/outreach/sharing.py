@@ -19,7 +19,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import func, select
 
 from dashboard import registry
-from dashboard.auth import Principal, Role, require
+from dashboard.auth import Principal, Role, require, require_active
 from dashboard.context import AppContext
 from dashboard.core.errors import NotFound
 from dashboard.i18n import translate
@@ -162,6 +162,7 @@ class CommuneReach:
 
 
 def _scope(actor: Principal, province_code: str | None):
+    require_active(actor)
     if actor.role is Role.ADMIN:
         return ReachRecord.province_code == province_code if province_code else None
     if actor.role is Role.PROVINCE:

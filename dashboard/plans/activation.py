@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
+    Role,
     can_manage_province,
     can_read_province,
     require,
@@ -514,16 +515,17 @@ def planned_communes(
     session: Session, actor: Principal, event_id: int, province_code: str
 ) -> list[str]:
     require(can_read_province(actor, province_code), f"read province {province_code}")
-    return list(
-        session.scalars(
-            select(CommunePlan.commune_code)
-            .where(
-                CommunePlan.event_id == event_id,
-                CommunePlan.province_code == province_code,
-            )
-            .order_by(CommunePlan.commune_code)
+    query = (
+        select(CommunePlan.commune_code)
+        .where(
+            CommunePlan.event_id == event_id,
+            CommunePlan.province_code == province_code,
         )
+        .order_by(CommunePlan.commune_code)
     )
+    if actor.role is Role.COMMUNE:  # a leader sees their own commune only
+        query = query.where(CommunePlan.commune_code == actor.commune_code)
+    return list(session.scalars(query))
 
 
 # -- a new forecast ----------------------------------------------------------------------

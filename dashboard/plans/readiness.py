@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from dashboard import registry
 from dashboard.auth import (
     Principal,
+    Role,
     can_read_province,
     require,
     require_read_commune,
@@ -101,6 +102,11 @@ def _clock(clock: datetime) -> datetime:
     return as_utc_or_none(clock)  # type: ignore[return-value]
 
 
+def _own_commune(actor: Principal) -> str | None:
+    """The one commune a commune leader may see on province-wide views."""
+    return actor.commune_code if actor.role is Role.COMMUNE else None
+
+
 def province_board(
     session: Session,
     actor: Principal,
@@ -111,18 +117,27 @@ def province_board(
     """One row per activated commune of the province, highest score first.
 
     Columns: :data:`BOARD_COLUMNS` (readiness values are 0-1, ``hours_left``
-    is from *clock* to the level-6 arrival).
+    is from *clock* to the level-6 arrival). A commune leader's board holds
+    their own commune only: the other communes of the province are not theirs
+    to see.
     """
     require(can_read_province(actor, province_code), f"read province {province_code}")
     clock = _clock(clock)
+    own = _own_commune(actor)
+    task_scope = [
+        PlanTask.event_id == event_id,
+        PlanTask.province_code == province_code,
+    ]
+    if own is not None:
+        task_scope.append(PlanTask.commune_code == own)
     overall = (
         select(PlanTask.plan_id, *_sums(clock))
-        .where(PlanTask.event_id == event_id, PlanTask.province_code == province_code)
+        .where(*task_scope)
         .group_by(PlanTask.plan_id)
     )
     per_pillar = (
         select(PlanTask.plan_id, PlanTask.pillar, *_sums(clock))
-        .where(PlanTask.event_id == event_id, PlanTask.province_code == province_code)
+        .where(*task_scope)
         .group_by(PlanTask.plan_id, PlanTask.pillar)
     )
     plans = select(
@@ -135,6 +150,8 @@ def province_board(
     ).where(
         CommunePlan.event_id == event_id, CommunePlan.province_code == province_code
     )
+    if own is not None:
+        plans = plans.where(CommunePlan.commune_code == own)
     return _board(session, plans, overall, per_pillar, province_code, clock)
 
 
@@ -272,12 +289,24 @@ def progress_over_time(
     Built from the progress log (changes only) plus the activated totals.
     """
     require(can_read_province(actor, province_code), f"read province {province_code}")
+    own = _own_commune(actor)
+    task_scope = [
+        PlanTask.event_id == event_id,
+        PlanTask.province_code == province_code,
+    ]
+    change_scope = [
+        PlanProgress.event_id == event_id,
+        PlanProgress.province_code == province_code,
+    ]
+    if own is not None:  # a commune leader follows their own commune only
+        task_scope.append(PlanTask.commune_code == own)
+        change_scope.append(PlanProgress.commune_code == own)
     w = cast(_weight_expr(), Float)
     total, first = session.execute(
         select(func.sum(w), func.min(CommunePlan.activated_at))
         .select_from(PlanTask)
         .join(CommunePlan, CommunePlan.id == PlanTask.plan_id)
-        .where(PlanTask.event_id == event_id, PlanTask.province_code == province_code)
+        .where(*task_scope)
     ).one()
     if not total:
         return pd.DataFrame(
@@ -288,10 +317,7 @@ def progress_over_time(
         )
     changes = session.execute(
         select(PlanProgress.at, PlanProgress.done_delta, PlanProgress.applicable_delta)
-        .where(
-            PlanProgress.event_id == event_id,
-            PlanProgress.province_code == province_code,
-        )
+        .where(*change_scope)
         .order_by(PlanProgress.at, PlanProgress.id)
     ).all()
     ats = [as_utc_or_none(first)] + [as_utc_or_none(c.at) for c in changes]

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Principal, require_staff
+from dashboard.auth import Principal, require_installation_admin
 from dashboard.config import REPO_ROOT
 from dashboard.core.errors import NotFound
 from dashboard.core.text import safe_cell, unsafe_cell
@@ -292,10 +292,9 @@ def read_starter(path: Path = STARTER_FILE) -> tuple[str, str, list[TaskSpec]]:
 
 
 def _require_editor(actor: Principal, what: str) -> None:
-    require_staff(
-        actor,
-        f"{what} (needs the admin or province role, you are {actor.role})",
-    )
+    """Templates are national (every province's plans start from them):
+    only a real (non-demo) admin edits them."""
+    require_installation_admin(actor, f"{what} (national templates are admin-only)")
 
 
 def _spec(row: TemplateTask) -> TaskSpec:

@@ -8,8 +8,10 @@ typhoon Wipha (Vietnam's storm No. 3, 2025) at 2025-07-20 12:00 UTC, about
 36 hours before landfall, built from public-domain NOAA NCEI IBTrACS v04r01
 positions (``data/drills/``).
 
-The mode and clock are installation-wide settings (``app_settings``), changed
-only by admins and province staff, and audited.
+The mode and clock are installation-wide settings (``app_settings``): they
+move every account's deadlines at once, so only a real (non-demo) admin
+changes them (a province account runs no drill of its own), and every change
+is audited.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from dashboard import audit
-from dashboard.auth import Principal, require_staff
+from dashboard.auth import Principal, require_installation_admin
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END, DRILL_NAME, DRILL_START
 from dashboard.store.models.core import AppSetting
 
@@ -72,14 +74,14 @@ def current(session: Session, now: datetime | None = None) -> Scenario:
 def set_drill_clock(
     session: Session, actor: Principal, clock_utc: datetime
 ) -> Scenario:
-    """Move the drill clock (admins and province staff).
+    """Move the drill clock (real admins only: it is installation-wide).
 
     Raises
     ------
     ValueError
         When the clock is not timezone-aware or outside the drill storm's life.
     """
-    require_staff(actor, "change the scenario clock")
+    require_installation_admin(actor, "change the scenario clock")
     if clock_utc.tzinfo is None:
         raise ValueError("the drill clock must carry a time zone")
     clock_utc = clock_utc.astimezone(UTC)
@@ -94,7 +96,7 @@ def set_drill_clock(
 
 
 def set_live(session: Session, actor: Principal) -> Scenario:
-    """Leave the drill: the clock is the real time again."""
-    require_staff(actor, "change the scenario clock")
+    """Leave the drill: the clock is the real time again (real admins only)."""
+    require_installation_admin(actor, "switch the installation to live mode")
     _put(session, actor, MODE_KEY, LIVE)
     return current(session)

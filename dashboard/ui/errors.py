@@ -15,7 +15,7 @@ from dashboard.core.errors import DashboardError
 from dashboard.i18n import catalog
 from dashboard.i18n import placeholders as _placeholders
 from dashboard.ui.markdown import escape
-from dashboard.ui.session import lang, t
+from dashboard.ui.session import drop_revoked, lang, t
 
 
 def error_message(exc: DashboardError) -> str:
@@ -36,4 +36,6 @@ def error_message(exc: DashboardError) -> str:
 
 
 def show_error(exc: DashboardError) -> None:
+    if exc.key == "errors.signed_out":
+        drop_revoked()  # the account or session ended: sign the tab out
     st.error(error_message(exc), icon=":material/error:")

@@ -66,20 +66,22 @@ def test_bad_credentials(ctx, username, password):
     assert info.value.reason == "bad_credentials"
 
 
-def test_failed_attempts_are_throttled(ctx):
+def test_failed_attempts_are_slowed_progressively(ctx):
     add(ctx)
     now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-    for minute in range(accounts.MAX_FAILURES):
+    for second in range(accounts.PAIR_FREE_FAILURES):
         with pytest.raises(SignInError):
-            sign_in(ctx, "lan.nguyen", "guess", now=now + timedelta(minutes=minute))
-    # Even the right password is refused while throttled ...
+            sign_in(ctx, "lan.nguyen", "guess", now=now + timedelta(seconds=second))
+    last = now + timedelta(seconds=accounts.PAIR_FREE_FAILURES - 1)
+    # Even the right password is refused while the delay runs ...
     with pytest.raises(SignInError) as info:
         sign_in(
-            ctx, "lan.nguyen", "correct horse battery", now=now + timedelta(minutes=6)
+            ctx, "lan.nguyen", "correct horse battery", now=last + timedelta(seconds=1)
         )
     assert info.value.reason == "throttled"
-    # ... and accepted again once the window has passed.
-    later = now + accounts.FAILURE_WINDOW + timedelta(minutes=5)
+    assert 0 < info.value.retry_after <= 2
+    # ... and accepted once it has passed (a delay, never a lock).
+    later = last + timedelta(seconds=3)
     assert sign_in(ctx, "lan.nguyen", "correct horse battery", now=later).username == (
         "lan.nguyen"
     )
@@ -106,7 +108,8 @@ def test_session_survives_a_reload_until_sign_out(ctx):
         token = accounts.open_session(session, principal, SECRET)
     with ctx.sessions() as session:
         resumed = accounts.resume_session(session, token, SECRET, demo_mode=False)
-    assert resumed == principal
+    assert resumed == accounts.with_session(principal, token, SECRET)
+    assert resumed.session_id is not None
     with ctx.sessions() as session:
         assert (
             accounts.resume_session(session, token, "other-key", demo_mode=False)

@@ -10,6 +10,7 @@ from dashboard import audit, scenario
 from dashboard.auth import SYSTEM, Forbidden, Principal, Role
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END
 
+ADMIN = Principal("root", Role.ADMIN)
 PROVINCE = Principal("hy", Role.PROVINCE, province_codes=frozenset({"33"}))
 COMMUNE = Principal("dc", Role.COMMUNE, commune_code="13003")
 
@@ -24,21 +25,21 @@ def test_a_fresh_installation_runs_the_wipha_drill(ctx):
     assert sc.is_drill and sc.clock_utc == DRILL_CLOCK
 
 
-def test_province_staff_move_the_clock_and_it_is_audited(ctx):
+def test_admins_move_the_clock_and_it_is_audited(ctx):
     later = DRILL_CLOCK + timedelta(hours=6)
     with ctx.transaction() as session:
-        scenario.set_drill_clock(session, PROVINCE, later)
+        scenario.set_drill_clock(session, ADMIN, later)
     assert current(ctx).clock_utc == later
     with ctx.sessions() as session:
         rows = audit.entries(session, SYSTEM, object_type="setting")
     assert any(
-        r.actor == "hy" and later.isoformat() in (r.new_value or "") for r in rows
+        r.actor == "root" and later.isoformat() in (r.new_value or "") for r in rows
     )
 
 
 def test_live_mode_uses_the_real_clock(ctx):
     with ctx.transaction() as session:
-        scenario.set_live(session, PROVINCE)
+        scenario.set_live(session, ADMIN)
     sc = current(ctx)
     assert not sc.is_drill and sc.clock_utc == datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -52,14 +53,17 @@ def test_live_mode_uses_the_real_clock(ctx):
 )
 def test_a_wrong_clock_is_refused_and_nothing_changes(ctx, clock, message):
     with pytest.raises(ValueError, match=message), ctx.transaction() as session:
-        scenario.set_drill_clock(session, PROVINCE, clock)
+        scenario.set_drill_clock(session, ADMIN, clock)
     assert current(ctx).clock_utc == DRILL_CLOCK
 
 
-def test_commune_leaders_cannot_move_the_clock(ctx):
+@pytest.mark.parametrize("who", [PROVINCE, COMMUNE], ids=["province", "commune"])
+def test_only_admins_move_the_installation_clock(ctx, who):
     with pytest.raises(Forbidden), ctx.transaction() as session:
-        scenario.set_drill_clock(session, COMMUNE, DRILL_CLOCK + timedelta(hours=6))
-    assert current(ctx).clock_utc == DRILL_CLOCK
+        scenario.set_drill_clock(session, who, DRILL_CLOCK + timedelta(hours=6))
+    with pytest.raises(Forbidden), ctx.transaction() as session:
+        scenario.set_live(session, who)
+    assert current(ctx).clock_utc == DRILL_CLOCK and current(ctx).is_drill
 
 
 def test_the_drill_advisory_is_stored_once_per_clock(ctx):

@@ -117,8 +117,12 @@ def test_search_without_diacritics_on_the_map_page():
     assert "Xã Trà Đốc" in set(table["commune_name"])
 
 
+# A real admin: demo accounts cannot create accounts (tests/security/test_demo.py).
+REAL_ADMIN = Principal("root", Role.ADMIN, "Quản trị")
+
+
 def test_admin_adds_an_account_through_the_form():
-    at = open_page(PRINCIPALS["admin"], "users")
+    at = open_page(REAL_ADMIN, "users")
     form_inputs = at.text_input
     form_inputs[0].input("hoa.tran")
     form_inputs[1].input("Trần Thị Hoa")
@@ -135,7 +139,7 @@ def test_admin_adds_an_account_through_the_form():
 
 
 def test_wrong_value_in_the_account_form_names_the_problem():
-    at = open_page(PRINCIPALS["admin"], "users")
+    at = open_page(REAL_ADMIN, "users")
     at.text_input[0].input("bad.commune")
     at.text_input[1].input("Someone")
     at.selectbox[0].select("commune")

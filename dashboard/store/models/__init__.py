@@ -4,7 +4,7 @@ Importing this package registers every table on ``Base.metadata``, which is
 what Alembic compares the migrations against (see the drift test).
 """
 
-from dashboard.store.models import alerts, delegations, feedback, outreach, plans
+from dashboard.store.models import aar, alerts, delegations, feedback, outreach, plans
 from dashboard.store.models.core import Base
 
-__all__ = ["Base", "alerts", "delegations", "feedback", "outreach", "plans"]
+__all__ = ["Base", "aar", "alerts", "delegations", "feedback", "outreach", "plans"]

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import forecasts, registry, scenario, situation
-from dashboard.auth import Role, is_staff
+from dashboard.auth import Role
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers
 from dashboard.scenario.drill import DRILL_CLOCK
@@ -77,7 +77,8 @@ def _banner(info: StoredForecastInfo | None, sc: scenario.Scenario) -> None:
 
 def _drill_controls(sc: scenario.Scenario) -> None:
     p = session.principal()
-    if p is None or not is_staff(p):
+    # The mode and clock are installation-wide: real admins only.
+    if p is None or p.role is not Role.ADMIN or p.is_demo:
         return
     ctx = cache.context()
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scenario
-from dashboard.auth import Forbidden, Principal, is_staff
+from dashboard.auth import Forbidden, Principal, Role, is_staff
 from dashboard.core.errors import DashboardError
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
@@ -333,6 +333,8 @@ def _templates(p: Principal) -> None:
                 file_name=f"{info.name}.csv",
                 key=f"tpl_csv_{info.id}",
             )
+        if p.role is not Role.ADMIN or p.is_demo:
+            return  # templates are national: real admins only import them
         with st.form("template_import", clear_on_submit=True):
             upload = st.file_uploader(
                 t("readiness.templates.upload"), type=["yaml", "yml", "csv"]

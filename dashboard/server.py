@@ -2,6 +2,10 @@
 
 * ``/vendor/leaflet/*`` and ``/vendor/jquery/*`` serve Leaflet and jQuery from
   the installed XStatic packages, so maps work with no internet.
+* ``/layers/{version}/{scope}.{digest}.json`` serves the commune layer as a
+  static, gzipped, immutable file the browser keeps (:mod:`dashboard.ui.serving`);
+  Streamlit's own frontend bundle is served gzipped too
+  (:class:`~dashboard.ui.serving.PrecompressedStatic`).
 * ``POST /auth/session`` turns a signed session token into an HttpOnly cookie
   (the Streamlit websocket cannot set cookies); ``DELETE`` clears it.
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -20,6 +25,7 @@ from xstatic.pkg import jquery, leaflet
 
 from dashboard.accounts import SESSION_LIFETIME
 from dashboard.config import load_settings
+from dashboard.ui.serving import PrecompressedStatic, layer_route
 from dashboard.ui.session import COOKIE_NAME
 
 _SETTINGS = load_settings()
@@ -58,5 +64,7 @@ app = st.App(
         ),
         Mount("/vendor/jquery", StaticFiles(directory=jquery.BASE_DIR), name="jquery"),
         Route("/auth/session", session_cookie, methods=["POST", "DELETE"]),
+        Route("/layers/{version}/{name}", layer_route, methods=["GET", "HEAD"]),
     ],
+    middleware=[Middleware(PrecompressedStatic)],
 )

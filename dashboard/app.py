@@ -6,10 +6,11 @@ Run with ``dashboard run``; the pages live in :mod:`dashboard.ui.views`.
 import streamlit as st
 
 from dashboard.ui import session
-from dashboard.ui.components import banner, sidebar
+from dashboard.ui.components import banner, phone, sidebar
 from dashboard.ui.navigation import pages_for
 
 st.set_page_config(page_title="Sẵn sàng ứng phó bão", page_icon="🌀", layout="wide")
+phone.inject_css()  # touch targets, text size, no overflow at 360 px
 session.restore()
 sidebar.render()
 page = st.navigation(pages_for(session.principal()))

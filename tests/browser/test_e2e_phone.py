@@ -9,6 +9,7 @@ import re
 
 import pytest
 import sqlalchemy
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.streamlit_page import sign_in, wait_for_app
@@ -145,3 +146,40 @@ def audit_rows_with(app_server, text: str) -> int:
         ).all()
     engine.dispose()
     return len(rows)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page (WCAG 2.1 AA)."""
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {
+                "type": "tag",
+                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+            },
+            "resultTypes": ["violations"],
+        },
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violations_on_the_phone_pages(page: Page, app_server):
+    page.goto(app_server.url)
+    wait_for_app(page)
+    assert serious_violations(page) == []  # the sign-in landing page
+    open_plans(page, app_server.url)
+    assert serious_violations(page) == []  # the checklist as cards
+    card(page, MEETING).get_by_role("button", name="Xong").click()
+    wait_for_app(page)
+    assert serious_violations(page) == []  # the evidence form
+    page.goto(app_server.url + "/map")
+    wait_for_app(page)
+    expect(page.locator("iframe[title='streamlit_folium.st_folium']")).to_be_attached(
+        timeout=60_000
+    )
+    assert serious_violations(page) == []  # the map page (Leaflet's frame aside)
+    no_horizontal_scroll(page)

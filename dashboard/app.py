@@ -6,7 +6,7 @@ Run with ``dashboard run``; the pages live in :mod:`dashboard.ui.views`.
 import streamlit as st
 
 from dashboard.ui import session
-from dashboard.ui.components import banner, phone, sidebar
+from dashboard.ui.components import banner, drafts, phone, sidebar
 from dashboard.ui.navigation import pages_for
 
 st.set_page_config(page_title="Sẵn sàng ứng phó bão", page_icon="🌀", layout="wide")
@@ -17,3 +17,4 @@ page = st.navigation(pages_for(session.principal()))
 banner.render()
 session.sync_cookie()
 page.run()
+drafts.render()  # drafts kept in the browser until the server stores them

@@ -29,7 +29,7 @@ _SENT = "drafts.sent"
 _SCRIPT = """
 <script>
 (function () {
-  var keys = %(keys)s, sent = %(sent)s, words = %(words)s;
+  var fields = %(fields)s, sent = %(sent)s, words = %(words)s;
   sent.forEach(function (k) {
     localStorage.removeItem("draft:" + k);
     localStorage.setItem("draft-sent:" + k, "1");
@@ -40,8 +40,8 @@ _SCRIPT = """
     el.dispatchEvent(new Event("input", {bubbles: true}));
   }
   function attach() {
-    keys.forEach(function (k) {
-      var box = document.querySelector(".st-key-" + k);
+    fields.forEach(function (pair) {
+      var box = document.querySelector(".st-key-" + pair[0]), k = pair[1];
       if (!box) { return; }
       var el = box.querySelector("textarea, input[type=text], input:not([type])");
       if (!el || el.dataset.draft === "1") { return; }
@@ -89,36 +89,38 @@ _SCRIPT = """
 """
 
 
-def keep(*keys: str) -> None:
-    """Keep drafts of the text widgets with these keys (call once per run)."""
-    st.session_state.setdefault(_KEEP, set()).update(keys)
+def keep(*keys: str, name: str | None = None) -> None:
+    """Keep drafts of the text widgets with these keys (call on every run
+    that draws them). The draft is stored under the widget key, or *name*
+    when the key changes from one form to the next (one widget only)."""
+    fields = st.session_state.setdefault(_KEEP, {})
+    for key in keys:
+        fields[key] = name or key
 
 
-def sent(*keys: str) -> None:
-    """The server stored these fields: drop their drafts in the browser."""
-    st.session_state.setdefault(_SENT, set()).update(keys)
+def sent(*names: str) -> None:
+    """The server stored these fields (draft names): drop their drafts."""
+    st.session_state.setdefault(_SENT, set()).update(names)
 
 
-def script(keys: list[str], sent_keys: list[str]) -> str:
-    """The page script for *keys* (tests read it)."""
+def script(fields: dict[str, str], sent_names: list[str]) -> str:
+    """The page script: *fields* maps widget key → draft name."""
     words = {"unsent": t("field.draft.unsent"), "sent": t("field.draft.sent")}
 
     def safe(value: object) -> str:
         return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
     return _SCRIPT % {
-        "keys": safe(sorted(keys)),
-        "sent": safe(sorted(sent_keys)),
+        "fields": safe(sorted(fields.items())),
+        "sent": safe(sorted(sent_names)),
         "words": safe(words),
     }
 
 
 def render() -> None:
-    """Emit the script for this run's fields (call at the end of the page)."""
-    keys = st.session_state.pop(_KEEP, set())
-    sent_keys = st.session_state.pop(_SENT, set())
-    if keys or sent_keys:
-        st.html(
-            script(list(keys | sent_keys), list(sent_keys)),
-            unsafe_allow_javascript=True,
-        )
+    """Emit the script for this run's fields (the entrypoint calls it after
+    the page has run)."""
+    fields = st.session_state.pop(_KEEP, {})
+    sent_names = st.session_state.pop(_SENT, set())
+    if fields or sent_names:
+        st.html(script(fields, list(sent_names)), unsafe_allow_javascript=True)

@@ -36,7 +36,7 @@ from dashboard.plans.tasks import (
     update_task,
 )
 from dashboard.ui import cache, session
-from dashboard.ui.components import copy_text, drafts, phone, task_cards
+from dashboard.ui.components import copy_text, phone, task_cards
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -399,7 +399,6 @@ def render() -> None:
             conflict_text=_conflict_text,
             on_saved=st.rerun,
         )
-        drafts.render()
     else:
         for pillar in PILLARS:
             checklist(plan.id, pillar, sc.clock_utc.isoformat(), editable)

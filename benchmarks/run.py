@@ -24,6 +24,7 @@ BENCHMARKS = {
     "exposure": "benchmarks.exposure_bench",
     "library_page": "benchmarks.library_page",
     "readiness_board": "benchmarks.readiness_board",
+    "weak_link": "benchmarks.weak_link",  # landing_payload, map_first_paint
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

@@ -33,7 +33,7 @@ def storm_line() -> str:
 
 def render() -> None:
     st.title(t("page.signin"))
-    st.markdown(f":material/cyclone: {storm_line()}")
+    st.markdown(f"🌀 {storm_line()}")
     sign_in_form.render()
 
 

@@ -219,7 +219,9 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
     for task in photos:
         thumb = resolve(ctx.settings.data_dir, task.evidence_photo[:-4] + "_thumb.jpg")
         if thumb is not None:
-            st.image(str(thumb), caption=task.title(lang), width=160)
+            st.image(
+                str(thumb), caption=task.title(lang), width=160, alt=task.title(lang)
+            )
 
 
 def _messages(scope: str = "page") -> None:

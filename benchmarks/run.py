@@ -26,6 +26,7 @@ BENCHMARKS = {
     "readiness_board": "benchmarks.readiness_board",
     "activation": "benchmarks.activation_bench",
     "wind_skill": "benchmarks.wind_skill",
+    "weak_link": "benchmarks.weak_link",  # landing_payload, map_first_paint
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

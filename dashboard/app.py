@@ -7,10 +7,11 @@ import streamlit as st
 
 from dashboard.core.errors import Forbidden
 from dashboard.ui import session
-from dashboard.ui.components import banner, sidebar
+from dashboard.ui.components import banner, drafts, phone, sidebar
 from dashboard.ui.navigation import pages_for
 
 st.set_page_config(page_title="Sẵn sàng ứng phó bão", page_icon="🌀", layout="wide")
+phone.inject_css()  # touch targets, text size, no overflow at 360 px
 session.restore()
 sidebar.render()
 page = st.navigation(pages_for(session.principal()))
@@ -23,3 +24,4 @@ except Forbidden as exc:
         raise
     session.drop_revoked()  # disabled, changed or revoked meanwhile
     st.rerun()
+drafts.render()  # drafts kept in the browser until the server stores them

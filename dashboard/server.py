@@ -14,6 +14,10 @@
 Every custom endpoint reads its body through :func:`read_body`, which streams
 it and stops at :data:`MAX_BODY` bytes with 413, so no request can make the
 server hold a large body in memory.
+* ``/layers/{version}/{scope}.{digest}.json`` serves the commune layer as a
+  static, gzipped, immutable file the browser keeps (:mod:`dashboard.ui.serving`);
+  Streamlit's own frontend bundle is served gzipped too
+  (:class:`~dashboard.ui.serving.PrecompressedStatic`).
 
 Start it with ``dashboard run`` (``streamlit run dashboard/server.py``).
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import streamlit as st
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -32,6 +37,7 @@ from xstatic.pkg import jquery, leaflet
 from dashboard.accounts import SESSION_LIFETIME, redeem_cookie_ticket
 from dashboard.alerts.routes import alert_routes
 from dashboard.config import load_settings
+from dashboard.ui.serving import PrecompressedStatic, layer_route
 from dashboard.ui.session import COOKIE_NAME
 
 _SETTINGS = load_settings()
@@ -136,5 +142,7 @@ app = st.App(
         Mount("/vendor/jquery", StaticFiles(directory=jquery.BASE_DIR), name="jquery"),
         Route("/auth/session", session_cookie, methods=["POST", "DELETE"]),
         *alert_routes(),
+        Route("/layers/{version}/{name}", layer_route, methods=["GET", "HEAD"]),
     ],
+    middleware=[Middleware(PrecompressedStatic)],
 )

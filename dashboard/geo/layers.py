@@ -244,6 +244,32 @@ def commune_geometries(ctx: AppContext, layer: LayerInfo) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
 
 
+def scoped_frame(
+    geometries: gpd.GeoDataFrame, province_code: str | None = None
+) -> gpd.GeoDataFrame:
+    """Display geometry with names and province, for the nation or one province."""
+    names = registry.communes()[["commune_code", "commune_name", "province_code"]]
+    frame = geometries.merge(names, on="commune_code", how="inner")
+    if province_code:
+        frame = frame[frame["province_code"] == province_code]
+    return frame
+
+
+def layer_bounds(
+    frame: gpd.GeoDataFrame, highlight: str | None = None
+) -> tuple[float, float, float, float]:
+    """Bounds to fit: the whole *frame*, or the highlighted commune and its
+    neighbours."""
+    codes = frame["commune_code"]
+    focus = frame[codes == highlight] if highlight else frame
+    minx, miny, maxx, maxy = (focus if len(focus) else frame).total_bounds
+    if highlight and len(focus):
+        # Show the commune with its neighbours around it.
+        pad = max(maxx - minx, maxy - miny, 0.05)
+        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
 def layer_geojson(
     geometries: gpd.GeoDataFrame,
     *,
@@ -255,11 +281,10 @@ def layer_geojson(
 
     Properties: ``c`` code, ``n`` name, ``r`` risk level 0–5 (from *risk*),
     ``a`` 1 for an approximate area, ``h`` 1 for the highlighted commune.
+    (The app sends the geometry as a static file instead, see
+    :mod:`dashboard.geo.static_layer`; this inline form stays for exports.)
     """
-    names = registry.communes()[["commune_code", "commune_name", "province_code"]]
-    frame = geometries.merge(names, on="commune_code", how="inner")
-    if province_code:
-        frame = frame[frame["province_code"] == province_code]
+    frame = scoped_frame(geometries, province_code)
     codes = frame["commune_code"]
     properties = pd.DataFrame(
         {
@@ -270,11 +295,5 @@ def layer_geojson(
             "h": (codes == highlight).astype(int),
         }
     ).set_index(codes)
-    focus = frame[codes == highlight] if highlight else frame
-    minx, miny, maxx, maxy = (focus if len(focus) else frame).total_bounds
-    if highlight and len(focus):
-        # Show the commune with its neighbours around it.
-        pad = max(maxx - minx, maxy - miny, 0.05)
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
     text = layer_to_geojson(frame[["commune_code", "geometry"]], properties)
-    return text, (float(minx), float(miny), float(maxx), float(maxy))
+    return text, layer_bounds(frame, highlight)

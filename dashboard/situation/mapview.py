@@ -99,6 +99,85 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         self.highlight = script_safe_json(HIGHLIGHT_STYLE)
 
 
+class StaticCommuneLayer(MacroElement):
+    """The commune layer fetched from a static, cached file.
+
+    The geometry comes from *url* (see :mod:`dashboard.geo.static_layer` for
+    the format; the browser keeps it between visits); the map's own script
+    carries only the styling: ``risk`` (commune code → level, non-zero only)
+    and the highlighted commune. The GeoJSON layer exists (empty) before the
+    file arrives so that click and tooltip handlers attach to it.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function (map) {
+    var risk = {{ this.risk }}, highlight = {{ this.highlight_code }};
+    var fills = {{ this.fills }};
+    var layer = L.geoJSON(null, {
+        style: function (feature) {
+            var p = feature.properties;
+            var style = Object.assign({}, {{ this.base }});
+            style.fillColor = fills[risk[p.c] || 0];
+            if (p.a) { Object.assign(style, {{ this.approximate }}); }
+            if (p.c === highlight) { Object.assign(style, {{ this.highlight }}); }
+            return style;
+        },
+        smoothFactor: 1.2
+    }).bindTooltip(function (layer) {
+        var p = layer.feature.properties;
+        var el = document.createElement("div");
+        el.textContent = p.n + " · " + p.c;
+        return el;
+    }, {sticky: true}).addTo(map);
+    function ring(r, k) {
+        var out = [], x = 0, y = 0;
+        for (var i = 0; i < r.length; i += 2) {
+            x += r[i]; y += r[i + 1];
+            out.push([x / k, y / k]);
+        }
+        return out;
+    }
+    fetch({{ this.url }}, {credentials: "same-origin"})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (d) {
+            var features = d.g.map(function (polys, i) {
+                var k = d.fine[i] || d.k;
+                var coords = polys.map(function (rings) {
+                    return rings.map(function (r) { return ring(r, k); });
+                });
+                return {
+                    type: "Feature",
+                    properties: {c: d.c[i], n: d.n[i], a: d.a[i]},
+                    geometry: {type: "MultiPolygon", coordinates: coords}
+                };
+            });
+            layer.addData({type: "FeatureCollection", features: features});
+            layer.bringToBack();
+            map.getContainer().setAttribute("data-communes", features.length);
+        })
+        .catch(function (e) {
+            map.getContainer().setAttribute("data-communes-error", String(e));
+        });
+    return layer;
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, url: str, risk: dict[str, int], highlight: str | None):
+        super().__init__()
+        self._name = "StaticCommuneLayer"
+        self.url = script_safe_json(json.dumps(url))
+        self.risk = script_safe_json({c: int(r) for c, r in risk.items() if r})
+        self.highlight_code = script_safe_json(json.dumps(highlight))
+        self.base = script_safe_json(BASE_STYLE)
+        self.fills = script_safe_json({str(k): v for k, v in RISK_FILL.items()})
+        self.approximate = script_safe_json(APPROXIMATE_STYLE)
+        self.highlight = script_safe_json(HIGHLIGHT_STYLE)
+
+
 class FitBounds(MacroElement):
     """Fit the map to bounds once its frame has its real size.
 
@@ -134,7 +213,7 @@ class FitBounds(MacroElement):
 
 
 def build_map(
-    geojson_text: str,
+    layer: str | StaticCommuneLayer,
     bounds: tuple[float, float, float, float],
     *,
     tiles: bool = False,
@@ -142,7 +221,9 @@ def build_map(
 ) -> folium.Map:
     """A Leaflet map of communes fitted to ``bounds`` (min lon, min lat, max lon, max lat).
 
-    With ``tiles=False`` (the default) nothing is fetched from the internet.
+    *layer* is inline GeoJSON text, or a :class:`StaticCommuneLayer` (the
+    app's choice: geometry from a cached file, styling inline). With
+    ``tiles=False`` (the default) nothing is fetched from the internet.
     """
     min_lon, min_lat, max_lon, max_lat = bounds
     m = folium.Map(
@@ -158,7 +239,9 @@ def build_map(
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     if tiles:
         folium.TileLayer(tiles=tiles_url, attr=TILES_ATTRIBUTION, name="OSM").add_to(m)
-    CommuneLayer(geojson_text).add_to(m)
+    if isinstance(layer, str):
+        layer = CommuneLayer(layer)
+    layer.add_to(m)
     corners = [[min_lat, min_lon], [max_lat, max_lon]]
     m.fit_bounds(corners)
     FitBounds(corners).add_to(m)

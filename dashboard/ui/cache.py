@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import forecasts, situation
 from dashboard.bootstrap import bootstrap
 from dashboard.context import AppContext
-from dashboard.geo import layers
+from dashboard.geo import layers, static_layer
 from dashboard.situation.overlay import StormOverlay, build_overlay, forecast_hours
 from dashboard.storms.model import Forecast
 
@@ -59,24 +59,40 @@ def exposure(forecast_id: int, version: str, clock_iso: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def risk_layer_geojson(
-    version: str,
-    province_code: str | None,
-    highlight: str | None,
-    forecast_id: int | None,
-    clock_iso: str,
-) -> tuple[str, tuple[float, float, float, float]]:
-    """The commune layer coloured by the risk level of one advisory."""
-    risk = None
-    if forecast_id is not None:
-        table = exposure(forecast_id, version, clock_iso)
-        risk = dict(zip(table["commune_code"], table["risk_level"], strict=True))
-    return layers.layer_geojson(
-        commune_geometries(version),
-        province_code=province_code,
-        highlight=highlight,
-        risk=risk,
-    )
+def layer_file(version: str, province_code: str | None) -> static_layer.LayerFile:
+    """The static commune layer file (nation or one province), encoded and
+    gzipped once; served by ``/layers/...`` in :mod:`dashboard.server`."""
+    frame = layers.scoped_frame(commune_geometries(version), province_code)
+    return static_layer.layer_file(frame)
+
+
+def layer_url(version: str, province_code: str | None) -> str:
+    """Where the browser fetches the layer; the digest makes it immutable."""
+    digest = layer_file(version, province_code).digest
+    return f"/layers/{version}/{static_layer.file_name(province_code, digest)}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def layer_bounds(
+    version: str, province_code: str | None, highlight: str | None
+) -> tuple[float, float, float, float]:
+    frame = layers.scoped_frame(commune_geometries(version), province_code)
+    return layers.layer_bounds(frame, highlight)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def risk_levels(
+    forecast_id: int | None, version: str, clock_iso: str
+) -> dict[str, int]:
+    """Risk level per exposed commune (level 0 left out): the map's styling."""
+    if forecast_id is None:
+        return {}
+    table = exposure(forecast_id, version, clock_iso)
+    exposed = table[table["risk_level"] > 0]
+    return {
+        str(c): int(r)
+        for c, r in zip(exposed["commune_code"], exposed["risk_level"], strict=True)
+    }
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)

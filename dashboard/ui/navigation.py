@@ -35,6 +35,7 @@ class PageSpec:
 PAGES: dict[str, PageSpec] = {
     spec.key: spec
     for spec in (
+        PageSpec("signin", "sign_in", "page.signin", ":material/login:"),
         PageSpec("map", "map_page", "page.map", ":material/map:"),
         PageSpec("plans", "plans", "page.plans", ":material/checklist:"),
         PageSpec("sitrep", "sitrep", "page.sitrep", ":material/summarize:"),
@@ -53,9 +54,11 @@ PAGES: dict[str, PageSpec] = {
     )
 }
 
-#: Page keys per role, in menu order; the first is the landing page.
+#: Page keys per role, in menu order; the first is the landing page. Signed
+#: out, the landing page is the light sign-in page (the map stays one tap
+#: away); a volunteer lands on the library.
 PAGES_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
-    None: ("map",),
+    None: ("signin", "map"),
     Role.ADMIN: (
         "map",
         "readiness",

@@ -21,6 +21,10 @@ def communes_drawn(page: Page) -> int:
     frame = map_content(page)
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     expect(frame.locator(".leaflet-overlay-pane canvas")).to_be_attached(timeout=30_000)
+    # The geometry arrives as a static file after the map starts.
+    expect(frame.locator(".leaflet-container[data-communes]")).to_be_attached(
+        timeout=60_000
+    )
     handle = map_frame(page).element_handle()
     inner = handle.content_frame()
     return inner.evaluate(
@@ -28,7 +32,7 @@ def communes_drawn(page: Page) -> int:
             let n = 0;
             for (const key of Object.keys(window)) {
                 const v = window[key];
-                if (key.startsWith("commune_layer") && v instanceof L.GeoJSON) {
+                if (key.includes("commune_layer") && v instanceof L.GeoJSON) {
                     n += v.getLayers().length;
                 }
             }

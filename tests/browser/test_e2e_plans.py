@@ -62,13 +62,16 @@ def tick_first_task_with_a_note(page: Page, url: str) -> None:
     sign_in(page, "demo-commune", "demo-commune-pw")
     page.get_by_role("link", name="Phương án ứng phó").click()
     wait_for_app(page)
+    # A desktop: the commune leader turns phone mode (cards) off for the grid.
+    page.get_by_text("Chế độ điện thoại").click()
+    wait_for_app(page)
     expect(page.get_by_text("Sẵn sàng 0% · 0/25 việc xong")).to_be_visible(
         timeout=60_000
     )
 
     # The first command task ("Họp Ban Chỉ huy …") needs a note before it is done.
     def write_note() -> None:
-        _cell(page, 2)
+        _cell(page, 3)  # the note column
         page.keyboard.press("Enter")
         edit(page, NOTE)
 
@@ -76,9 +79,7 @@ def tick_first_task_with_a_note(page: Page, url: str) -> None:
         _cell(page, 1)
         page.keyboard.press("Enter")
         edit(page, "Đã xong")
-        wait_for_app(page)
-        page.reload()
-        wait_for_app(page)
+        wait_for_app(page)  # the header counts the tick without a reload
 
     until(
         page,

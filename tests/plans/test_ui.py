@@ -17,6 +17,7 @@ PROVINCE = Principal(
     "demo-province", Role.PROVINCE, "Ban Chỉ huy", province_codes=frozenset({"33"})
 )
 VOLUNTEER = Principal("demo-volunteer", Role.VOLUNTEER, "Đoàn viên")
+TABLE = {"phone_mode_saved": False}  # phone mode off: the grid per pillar
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def seeded(ui_environment):
 
 
 def test_commune_leader_sees_the_checklist_by_pillar(seeded):
-    at = open_view("plans", COMMUNE)
+    at = open_view("plans", COMMUNE, state=TABLE)
     assert not at.exception, at.exception
     headings = [s.value for s in at.subheader]
     assert "Chỉ huy tại chỗ" in headings and "Hậu cần tại chỗ" in headings
@@ -35,9 +36,32 @@ def test_commune_leader_sees_the_checklist_by_pillar(seeded):
 
 
 def test_english_checklist(seeded):
-    at = open_view("plans", COMMUNE, lang="en")
+    at = open_view("plans", COMMUNE, lang="en", state=TABLE)
     assert not at.exception
     assert "On-the-spot command" in [s.value for s in at.subheader]
+
+
+def test_commune_leader_gets_cards_by_default_and_done_asks_for_the_note(seeded):
+    at = open_view("plans", COMMUNE)
+    assert not at.exception, at.exception
+    assert at.toggle(key="phone_mode").value is True
+    assert not at.get("arrow_data_frame")  # no grid
+    meeting = next(b for b in at.button if b.key.startswith("card_done_"))
+    meeting.click().run()
+    assert not at.exception, at.exception
+    # Exactly the evidence the first task asks for: a note, nothing else.
+    assert [a.label for a in at.text_area] == ["Ghi chú"]
+    assert not at.number_input
+    # The plan as text for Zalo/SMS, under 1,000 characters.
+    text = at.code[0].value
+    assert text.startswith("Xã Đồng Châu - ") and len(text) <= 1000
+    assert "Xong 0/25 việc" in text
+
+
+def test_province_staff_keep_the_table_by_default(seeded):
+    at = open_view("plans", PROVINCE, state={"plans_commune": "13003"})
+    assert not at.exception, at.exception
+    assert at.toggle(key="phone_mode").value is False
 
 
 def test_province_board_lists_the_demo_communes(seeded):

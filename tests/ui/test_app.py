@@ -105,6 +105,24 @@ def test_sign_in_form_signs_in_and_refuses_a_wrong_password():
     assert at.session_state["auth.principal"].commune_code == "13003"
 
 
+def test_signed_out_landing_is_the_sign_in_form_and_a_storm_line_without_map():
+    at = open_app(None)
+    assert not at.exception
+    assert at.title[0].value == translate("page.signin")
+    assert at.text_input(key="signin_username") is not None
+    assert any("WIPHA" in m.value for m in at.markdown)
+    assert not at.get("component_instance")  # no map component
+
+
+def test_map_list_view_skips_the_map_and_is_remembered():
+    at = open_page(PRINCIPALS["admin"], "map")
+    assert at.get("component_instance")
+    at.toggle(key="map_list_view").set_value(True).run()
+    assert not at.exception
+    assert not at.get("component_instance")
+    assert at.session_state["map_list_view_saved"] is True
+
+
 def test_commune_leader_map_shows_their_commune():
     at = open_page(PRINCIPALS["commune"], "map")
     assert any("Xã Đồng Châu" in s.value for s in at.subheader)

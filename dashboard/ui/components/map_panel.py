@@ -101,11 +101,15 @@ def situation_map(
             format_func=lambda h: local_time(datetime.fromisoformat(h)),
             key=f"storm_hour_{forecast_id}_{clock_iso}",
         )
-    text, bounds = cache.risk_layer_geojson(
-        version, province_code, highlight, forecast_id, clock_iso
+    # Geometry: a static file the browser caches; styling: a few kB inline.
+    layer = mapview.StaticCommuneLayer(
+        cache.layer_url(version, province_code),
+        cache.risk_levels(forecast_id, version, clock_iso),
+        highlight,
     )
+    bounds = cache.layer_bounds(version, province_code, highlight)
     tiles = st.toggle(t("map.basemap"), key="map_basemap", help=t("map.basemap_help"))
-    m = mapview.build_map(text, bounds, tiles=tiles)
+    m = mapview.build_map(layer, bounds, tiles=tiles)
     if forecast_id is not None and hour_iso is not None:
         mapview.add_storm(
             m, cache.storm_overlay(forecast_id, clock_iso, hour_iso), storm_labels()

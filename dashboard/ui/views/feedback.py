@@ -19,7 +19,7 @@ from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import VIETNAM_OFFSET, to_vietnam_time
 from dashboard.ui import cache, session
-from dashboard.ui.components import feedback_badge
+from dashboard.ui.components import drafts, feedback_badge
 from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
@@ -338,6 +338,7 @@ def _submit_new(principal: Principal) -> None:
         _flash("error", _refusal(exc))
         return
     _flash("success", t("feedback.raised", id=item.id))
+    drafts.sent("fb_new_title", "fb_new_text")
     state[_ROUND] = n + 1
 
 
@@ -367,6 +368,8 @@ def _new_form(principal: Principal) -> None:
             help=t("feedback.text_help"),
             key=f"fb_new_text_{n}",
         )
+        drafts.keep(f"fb_new_title_{n}", name="fb_new_title")
+        drafts.keep(f"fb_new_text_{n}", name="fb_new_text")
         st.file_uploader(
             t("feedback.field.attachment"),
             type=["png", "jpg", "jpeg", "webp", "pdf"],

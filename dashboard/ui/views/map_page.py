@@ -224,6 +224,10 @@ def _search(province_code: str | None) -> None:
     )
 
 
+def _remember_list_view() -> None:
+    st.session_state["map_list_view_saved"] = st.session_state["map_list_view"]
+
+
 def render() -> None:
     st.title(t("page.map"))
     if session.principal() is None:
@@ -242,8 +246,20 @@ def render() -> None:
         st.subheader(f"{escape(row['commune_name'])} · {escape(row['province_name'])}")
     layer = layers.current_layer(ctx)
     forecast_id = info.id if info else None
-    situation_map(layer.version, province_code, highlight, forecast_id, sc.clock_utc)
-    _legend(layer)
+    # Remembered for the session (a widget of the entrypoint would be too, but
+    # the key alone is enough: st.session_state keeps it across pages).
+    list_only = st.toggle(
+        t("field.list_view"),
+        key="map_list_view",
+        value=st.session_state.get("map_list_view_saved", False),
+        help=t("field.list_view_help"),
+        on_change=_remember_list_view,
+    )
+    if not list_only:
+        situation_map(
+            layer.version, province_code, highlight, forecast_id, sc.clock_utc
+        )
+        _legend(layer)
     if forecast_id is not None:
         _ranking(
             cache.exposure(forecast_id, layer.version, sc.clock_utc.isoformat()),

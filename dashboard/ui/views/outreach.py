@@ -160,7 +160,9 @@ def _row(ctx, p: Principal, material, selected: bool) -> None:
     with st.container(border=True, key=f"outreach_item_{material.id}"):
         thumb, body, action = st.columns([1, 7, 2], vertical_alignment="center")
         if material.thumb_path:
-            thumb.image(_stored(material.thumb_path), width=THUMB_WIDTH)
+            thumb.image(
+                _stored(material.thumb_path), width=THUMB_WIDTH, alt=material.title
+            )
         else:
             thumb.markdown(f"## {ICONS[material.kind]}")
         facts = [
@@ -227,9 +229,9 @@ def _detail(ctx, p: Principal, material) -> None:
         t("outreach.mark_shared"), key=f"outreach.share.{material.id}"
     )
     if show_image:
-        st.image(_stored(material.light_path))
+        st.image(_stored(material.light_path), alt=material.title)
     if show_qr:
-        st.image(sharing.qr_png(link), width=200, caption=link)
+        st.image(sharing.qr_png(link), width=200, caption=link, alt=t("outreach.qr"))
     if show_share and material.status == "published":
         _reach_form(ctx, p, material)
     if catalog.can_manage(p, material):

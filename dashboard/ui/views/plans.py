@@ -23,6 +23,7 @@ from dashboard.core.time import as_utc_or_none, to_vietnam_time
 from dashboard.plans import PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
+from dashboard.plans.field import plan_status_text
 from dashboard.plans.model import PILLARS, STATUSES
 from dashboard.plans.photos import PhotoRefused, resolve
 from dashboard.plans.readiness import commune_readiness
@@ -35,11 +36,13 @@ from dashboard.plans.tasks import (
     update_task,
 )
 from dashboard.ui import cache, session
+from dashboard.ui.components import copy_text, phone, task_cards
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 MESSAGES = "plans.messages"
+STALE_HEADER = "plans.stale_header"
 
 
 def deadline_text(task: TaskView) -> str:
@@ -143,11 +146,14 @@ def _on_change(
     for kind, text in save_edits(actor, plan_id, shown, state.get("edited_rows", {})):
         _say(kind, text, pillar)
     _bump(plan_id)
+    # The readiness header is outside this fragment: rerun the whole page.
+    st.session_state[STALE_HEADER] = True
 
 
 def _frame(tasks: list[TaskView], clock: datetime, lang: str) -> pd.DataFrame:
-    # Column order matters on a 360-px phone: the task and its status come
-    # first, the evidence next; the rest is a horizontal scroll away.
+    # The task and its status first, then what it needs and what was given
+    # (evidence, note, number, reason: all visible without scrolling on a
+    # desktop); the deadline last. Phones get cards instead.
     return pd.DataFrame(
         {
             "title": [
@@ -155,13 +161,13 @@ def _frame(tasks: list[TaskView], clock: datetime, lang: str) -> pd.DataFrame:
                 for task in tasks
             ],
             "status": [task.status for task in tasks],
+            "evidence": [evidence_text(task) for task in tasks],
             "note": [task.evidence_note for task in tasks],
             "number": pd.array(
                 [task.evidence_number for task in tasks], dtype="Float64"
             ),
-            "deadline": [deadline_text(task) for task in tasks],
-            "evidence": [evidence_text(task) for task in tasks],
             "reason": [task.reason for task in tasks],
+            "deadline": [deadline_text(task) for task in tasks],
         }
     )
 
@@ -172,6 +178,8 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
     p = session.principal()
     if p is None:
         return
+    if st.session_state.pop(STALE_HEADER, False):
+        st.rerun()  # a tick was saved: redraw the header with the new count
     clock = datetime.fromisoformat(clock_iso)
     ctx = cache.context()
     with ctx.sessions() as db:
@@ -195,7 +203,7 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
             else ["title", "deadline", "evidence", "status", "note", "number", "reason"]
         ),
         column_config={
-            "title": st.column_config.TextColumn(t("plans.col.title"), width="large"),
+            "title": st.column_config.TextColumn(t("plans.col.title"), width="medium"),
             "deadline": st.column_config.TextColumn(t("plans.col.deadline")),
             "status": st.column_config.SelectboxColumn(
                 t("plans.col.status"),
@@ -206,14 +214,16 @@ def checklist(plan_id: int, pillar: str, clock_iso: str, editable: bool) -> None
             "evidence": st.column_config.TextColumn(t("plans.col.evidence")),
             "note": st.column_config.TextColumn(t("plans.col.note"), max_chars=2000),
             "number": st.column_config.NumberColumn(t("plans.col.number"), min_value=0),
-            "reason": st.column_config.TextColumn(t("plans.col.reason")),
+            "reason": st.column_config.TextColumn(t("plans.col.reason"), width="small"),
         },
     )
     photos = [x for x in tasks if x.evidence_photo]
     for task in photos:
         thumb = resolve(ctx.settings.data_dir, task.evidence_photo[:-4] + "_thumb.jpg")
         if thumb is not None:
-            st.image(str(thumb), caption=task.title(lang), width=160)
+            st.image(
+                str(thumb), caption=task.title(lang), width=160, alt=task.title(lang)
+            )
 
 
 def _messages(scope: str = "page") -> None:
@@ -383,12 +393,28 @@ def render() -> None:
     editable = can_work_commune(p, code)
     if not editable:
         st.caption(t("plans.read_only"))
-    _messages()
-    for pillar in PILLARS:
-        checklist(plan.id, pillar, sc.clock_utc.isoformat(), editable)
-    if editable:
-        _photo_form(p, plan.id, tasks)
     lang = session.lang()
+    copy_text.render(
+        plan_status_text(row["commune_name"], event.name, tasks, sc.clock_utc, t, lang),
+        key="plan_text",
+    )
+    cards = phone.phone_mode()
+    _messages()
+    if cards:
+        task_cards.render(
+            p,
+            tasks,
+            sc.clock_utc,
+            editable,
+            say=lambda kind, text: _say(kind, text, "page"),
+            conflict_text=_conflict_text,
+            on_saved=st.rerun,
+        )
+    else:
+        for pillar in PILLARS:
+            checklist(plan.id, pillar, sc.clock_utc.isoformat(), editable)
+        if editable:
+            _photo_form(p, plan.id, tasks)
     title = t("plans.pdf.title", commune=row["commune_name"])
     st.download_button(
         t("plans.pdf"),

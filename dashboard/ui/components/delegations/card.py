@@ -14,6 +14,7 @@ from dashboard import registry, scenario
 from dashboard.auth import Principal, Role
 from dashboard.delegations.text import assignment_sheet, zalo_text
 from dashboard.ui import cache, session
+from dashboard.ui.components import drafts
 
 # --------------------------------------------------------------------------
 # One delegation
@@ -157,12 +158,14 @@ def _manager_actions(
             findings = st.text_area(
                 t("dlg.findings"), value=v.findings, key=f"dlg_findings_text_{v.id}"
             )
+            drafts.keep(f"dlg_findings_text_{v.id}")
             if st.form_submit_button(t("dlg.findings.save")):
                 _run(
                     lambda db: dlg.record_findings(
                         db, p, v.id, v.version, findings, now=_now(sc)
                     ),
                     "dlg.done.findings",
+                    (f"dlg_findings_text_{v.id}",),
                 )
     if v.status in ("planned", "en_route"):
         _edit_arrivals(p, v, sc)

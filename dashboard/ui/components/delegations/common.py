@@ -22,6 +22,7 @@ from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers
 from dashboard.i18n import catalog
 from dashboard.ui import cache, session
+from dashboard.ui.components import drafts
 from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -53,8 +54,13 @@ def _error_text(exc: dlg.DelegationError) -> str:
     return f"{_field_label(exc.field)}: {t(key, **params)}"
 
 
-def _run(action: Callable[[Session], Any], done_key: str) -> bool:
-    """Run *action* in one transaction; say how it went on the next run."""
+def _run(
+    action: Callable[[Session], Any],
+    done_key: str,
+    stored_drafts: tuple[str, ...] = (),
+) -> bool:
+    """Run *action* in one transaction; say how it went on the next run.
+    On success the browser drops the drafts named *stored_drafts*."""
     try:
         with cache.context().transaction() as db:
             action(db)
@@ -68,6 +74,7 @@ def _run(action: Callable[[Session], Any], done_key: str) -> bool:
         st.error(escape(str(exc)), icon=":material/block:")
         return False
     st.session_state[FLASH] = t(done_key)
+    drafts.sent(*stored_drafts)
     st.rerun()
     return True
 

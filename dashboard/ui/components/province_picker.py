@@ -64,11 +64,17 @@ def pick_province(
             index=index,
             format_func=lambda c: t("scope.national") if c is None else _names()[c],
             key=key,
+            placeholder=t("ui.choose"),
         )
     codes = provinces_of(p)
     if len(codes) <= 1:
         return codes[0] if codes else None
     index = codes.index(default) if default in codes else 0
     return st.selectbox(
-        t(label_key), codes, index=index, format_func=province_name, key=key
+        t(label_key),
+        codes,
+        index=index,
+        format_func=province_name,
+        key=key,
+        placeholder=t("ui.choose"),
     )

@@ -350,12 +350,14 @@ def _new_form(principal: Principal) -> None:
             fb.CATEGORIES,
             format_func=lambda c: _label("category", c),
             key=f"fb_new_category_{n}",
+            placeholder=t("ui.choose"),
         )
         cols[1].selectbox(
             t("feedback.field.urgency"),
             fb.URGENCIES,
             format_func=lambda u: _label("urgency", u),
             key=f"fb_new_urgency_{n}",
+            placeholder=t("ui.choose"),
         )
         st.text_input(
             t("feedback.field.title"), max_chars=fb.MAX_TITLE, key=f"fb_new_title_{n}"
@@ -527,6 +529,7 @@ def _queue(principal: Principal, province: str) -> None:
         default=["received", "assigned", "answered"],
         format_func=lambda s: _label("status", s),
         key="fb_filter_status",
+        placeholder=t("ui.choose_many"),
     )
     urgencies = cols[1].multiselect(
         t("feedback.field.urgency"),

@@ -75,6 +75,7 @@ def _upload() -> None:
         [None, *FORMATS],
         format_func=lambda f: t("forecasts.detect") if f is None else f,
         key="forecast_format",
+        placeholder=t("ui.choose"),
     )
     if upload is not None and st.button(t("forecasts.store"), type="primary"):
         _store(upload.getvalue(), upload.name, fmt)
@@ -93,7 +94,14 @@ def _nchmf_form() -> None:
         {column: pd.Series(dtype="string") for column in nchmf.COLUMNS}
     )
     edited = st.data_editor(
-        empty, num_rows="dynamic", key="nchmf_rows", hide_index=True
+        empty,
+        num_rows="dynamic",
+        key="nchmf_rows",
+        hide_index=True,
+        column_config={
+            column: st.column_config.TextColumn(t(f"forecasts.nchmf.col.{column}"))
+            for column in nchmf.COLUMNS
+        },
     )
     if st.button(t("forecasts.nchmf_save"), key="nchmf_save"):
         rows = edited.dropna(how="all")

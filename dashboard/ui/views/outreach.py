@@ -112,18 +112,21 @@ def _filters(p: Principal) -> dict:
             ["", *HAZARDS],
             format_func=lambda v: _label("hazard", v),
             key="outreach.f.hazard",
+            placeholder=t("ui.choose"),
         )
         stage = cols[1].selectbox(
             t("outreach.filter.stage"),
             ["", *STAGES],
             format_func=lambda v: _label("stage", v),
             key="outreach.f.stage",
+            placeholder=t("ui.choose"),
         )
         audience = cols[2].selectbox(
             t("outreach.filter.audience"),
             ["", *AUDIENCES],
             format_func=lambda v: _label("audience", v),
             key="outreach.f.audience",
+            placeholder=t("ui.choose"),
         )
         cols = st.columns(3)
         languages = ["", *LANGUAGES]
@@ -133,12 +136,14 @@ def _filters(p: Principal) -> dict:
             index=languages.index(session.lang()),
             format_func=lambda v: _label("language", v),
             key="outreach.f.language",
+            placeholder=t("ui.choose"),
         )
         kind = cols[1].selectbox(
             t("outreach.filter.kind"),
             ["", *KINDS],
             format_func=lambda v: _label("kind", v),
             key="outreach.f.kind",
+            placeholder=t("ui.choose"),
         )
         statuses = ["published"]
         if catalog.can_publish(p) and cols[2].toggle(
@@ -264,6 +269,7 @@ def _commune_choice(p: Principal, key: str) -> str | None:
         options,
         format_func=names.get,
         key=f"{key}.code",
+        placeholder=t("ui.choose"),
     )
 
 
@@ -321,18 +327,21 @@ def _meta_form(prefix: str, material=None) -> dict:
         KINDS,
         index=index(KINDS, material.kind if material else None),
         format_func=lambda v: _label("kind", v),
+        placeholder=t("ui.choose"),
     )
     values["hazard"] = cols[1].selectbox(
         t("outreach.filter.hazard"),
         HAZARDS,
         index=index(HAZARDS, material.hazard if material else None),
         format_func=lambda v: _label("hazard", v),
+        placeholder=t("ui.choose"),
     )
     values["stage"] = cols[2].selectbox(
         t("outreach.filter.stage"),
         STAGES,
         index=index(STAGES, material.stage if material else None),
         format_func=lambda v: _label("stage", v),
+        placeholder=t("ui.choose"),
     )
     cols = st.columns(3)
     values["audience"] = cols[0].selectbox(
@@ -340,12 +349,14 @@ def _meta_form(prefix: str, material=None) -> dict:
         AUDIENCES,
         index=index(AUDIENCES, material.audience if material else None),
         format_func=lambda v: _label("audience", v),
+        placeholder=t("ui.choose"),
     )
     values["language"] = cols[1].selectbox(
         t("outreach.filter.language"),
         LANGUAGES,
         index=index(LANGUAGES, material.language if material else session.lang()),
         format_func=lambda v: _label("language", v),
+        placeholder=t("ui.choose"),
     )
     values["tags"] = cols[2].text_input(
         t("outreach.form.tags"), value=material.tags if material else ""

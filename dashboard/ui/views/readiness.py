@@ -75,6 +75,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
             [e.id for e in events],
             format_func=lambda i: next(e.name for e in events if e.id == i),
             key="readiness_event",
+            placeholder=t("ui.choose"),
         )
     if info is None:
         return event_id
@@ -191,6 +192,7 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
         sorted(board["risk_level"].unique()),
         format_func=lambda r: t(f"risk.{int(r)}"),
         key="readiness_risk",
+        placeholder=t("ui.choose_many"),
     )
     pillar = cols[1].selectbox(
         t("readiness.filter.pillar"),
@@ -199,6 +201,7 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
             t("readiness.filter.pillar_all") if x is None else t(f"plans.pillar.{x}")
         ),
         key="readiness_pillar",
+        placeholder=t("ui.choose"),
     )
     overdue_only = cols[2].toggle(
         t("readiness.filter.overdue"), key="readiness_overdue"

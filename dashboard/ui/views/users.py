@@ -38,7 +38,10 @@ def _add_form() -> None:
         username = st.text_input(t("col.username"))
         name = st.text_input(t("col.name"))
         role = st.selectbox(
-            t("col.role"), [r.value for r in Role], format_func=lambda r: t("role." + r)
+            t("col.role"),
+            [r.value for r in Role],
+            format_func=lambda r: t("role." + r),
+            placeholder=t("ui.choose"),
         )
         provinces = st.text_input(t("users.provinces_hint"))
         commune = st.text_input(t("users.commune_hint"))
@@ -65,7 +68,9 @@ def _add_form() -> None:
 def _disable(active: list[str]) -> None:
     if not active:
         return
-    username = st.selectbox(t("users.disable_who"), active, key="disable_who")
+    username = st.selectbox(
+        t("users.disable_who"), active, key="disable_who", placeholder=t("ui.choose")
+    )
     if st.button(t("users.disable"), key="disable_button"):
         try:
             with cache.context().transaction() as db:

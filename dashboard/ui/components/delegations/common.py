@@ -124,6 +124,7 @@ def _storm(sc: scenario.Scenario) -> StoredForecastInfo | None:
         infos,
         format_func=lambda i: f"{i.storm_name} ({i.source})",
         key="dlg_storm",
+        placeholder=t("ui.choose"),
     )
 
 

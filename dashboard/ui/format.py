@@ -44,3 +44,8 @@ def wind_level(level: int | None) -> str:
     low, high = kmh_range(int(level))
     speed = f"{low:.0f}–{high:.0f} km/h" if high is not None else f"≥ {low:.0f} km/h"
     return t("wind.level", level=int(level), speed=speed)
+
+
+#: The upload limit of files without a limit of their own (``server.maxUploadSize``
+#: in ``.streamlit/config.toml``), in MB; uploaders say it in the user's language.
+UPLOAD_LIMIT_MB = 100

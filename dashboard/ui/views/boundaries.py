@@ -11,6 +11,7 @@ from dashboard.auth import Forbidden
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
+from dashboard.ui.format import UPLOAD_LIMIT_MB
 from dashboard.ui.session import t
 
 
@@ -60,6 +61,8 @@ def render() -> None:
         t("boundaries.upload"),
         type=["geojson", "json", "gpkg", "zip"],
         key="boundary_file",
+        help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+        max_upload_size=UPLOAD_LIMIT_MB,
     )
     if upload is not None and st.button(t("boundaries.import"), type="primary"):
         _import(upload)

@@ -376,6 +376,7 @@ def _new_form(principal: Principal) -> None:
                 mb=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
             ),
             key=f"fb_new_file_{n}",
+            max_upload_size=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
         )
         st.form_submit_button(
             t("feedback.send"),

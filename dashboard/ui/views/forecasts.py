@@ -11,7 +11,7 @@ from dashboard.storms import feeds
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
 from dashboard.ui import cache, session
-from dashboard.ui.format import local_time
+from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -69,7 +69,12 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
 def _upload() -> None:
     st.subheader(t("forecasts.upload"))
     st.caption(t("forecasts.upload_help"))
-    upload = st.file_uploader(t("forecasts.upload_file"), key="forecast_file")
+    upload = st.file_uploader(
+        t("forecasts.upload_file"),
+        key="forecast_file",
+        help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+        max_upload_size=UPLOAD_LIMIT_MB,
+    )
     fmt = st.selectbox(
         t("forecasts.format"),
         [None, *FORMATS],

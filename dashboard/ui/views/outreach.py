@@ -376,8 +376,14 @@ def _meta_form(prefix: str, material=None) -> dict:
     )
     values["file"] = st.file_uploader(
         t("outreach.form.file"),
-        help=t("outreach.form.file_help"),
+        help=t("outreach.form.file_help")
+        + " "
+        + t(
+            "outreach.form.file_limits",
+            **{k: v // uploads.MB for k, v in uploads.MAX_BYTES.items()},
+        ),
         key=f"{prefix}.file",
+        max_upload_size=max(uploads.MAX_BYTES.values()) // uploads.MB,
     )
     return values
 

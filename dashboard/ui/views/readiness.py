@@ -43,7 +43,7 @@ from dashboard.plans.templates import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
-from dashboard.ui.format import local_time, wind_level
+from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -319,7 +319,10 @@ def _templates(p: Principal) -> None:
             )
         with st.form("template_import", clear_on_submit=True):
             upload = st.file_uploader(
-                t("readiness.templates.upload"), type=["yaml", "yml", "csv"]
+                t("readiness.templates.upload"),
+                type=["yaml", "yml", "csv"],
+                help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+                max_upload_size=UPLOAD_LIMIT_MB,
             )
             name = st.text_input(t("readiness.templates.name"))
             sent = st.form_submit_button(t("readiness.templates.import"))

@@ -7,13 +7,14 @@ table (triggers installed by the first migration).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, Role, require
+from dashboard.core.clock import scenario_now
 from dashboard.store.models.core import AuditEntry
 
 
@@ -36,7 +37,7 @@ def record(
 ) -> AuditEntry:
     """Append one row, in the caller's transaction (so it commits with the change)."""
     entry = AuditEntry(
-        at=at or datetime.now(UTC),
+        at=scenario_now(session, at),
         actor=actor.username,
         actor_role=str(actor.role),
         action=action,

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from dashboard import registry
 from dashboard.auth import Principal, Role, require
 from dashboard.context import AppContext
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.i18n import translate
 from dashboard.outreach import catalog
@@ -143,7 +144,7 @@ def record_reach(
             village=village,
             reached_on=reached_on,
             people_reached=int(people_reached),
-            recorded_at=datetime.now(UTC),
+            recorded_at=scenario_now(session),
             recorded_by=actor.username,
         )
         session.add(record)

@@ -423,6 +423,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Tài chính",
             owner="Lê C",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
     with ctx.transaction() as s, pytest.raises(Conflict) as caught:
         fb.assign(
@@ -433,6 +434,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Xây dựng",
             owner="Phạm D",
             due_utc=T0 + timedelta(days=3),
+            now=T0,
         )
     assert caught.value.current["updated_by"] == "staff2"
     assert caught.value.current["version"] == item.version + 1
@@ -464,6 +466,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
             department="Sở A",
             owner="A",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
         first.commit()
         with pytest.raises(Conflict):
@@ -475,6 +478,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
                 department="Sở B",
                 owner="B",
                 due_utc=T0 + timedelta(days=1),
+                now=T0,
             )
         second.rollback()
     finally:
@@ -605,6 +609,7 @@ def test_badges_for_province_and_commune(ctx):
             department="Sở",
             owner="A",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
         item = fb.answer(s, STAFF_2, a.id, item.version, text="Đã cấp.")
     with ctx.sessions() as s:

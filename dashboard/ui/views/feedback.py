@@ -18,9 +18,10 @@ from dashboard import feedback as fb
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import to_vietnam_time
-from dashboard.ui import cache, session
+from dashboard.ui import cache, clock, session
 from dashboard.ui.components import feedback_badge
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import error_message
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -64,21 +65,20 @@ def _show_flash() -> None:
 def _refusal(exc: Exception) -> str:
     """A translated message for a refused change (the detail stays visible)."""
     if isinstance(exc, Conflict):
-        return t("feedback.conflict", detail=escape(str(exc)))
+        current = exc.params.get("current") or {}
+        status = str(current.get("status") or "")
+        return t(
+            "feedback.conflict",
+            who=escape(str(current.get("updated_by") or "?")),
+            status=t(f"feedback.status.{status}") if status else "—",
+        )
     if isinstance(exc, fb.AttachmentRefused):  # the file checks' own message
-        params = {k: escape(str(v)) for k, v in exc.params.items()}
         return t(
             "feedback.invalid",
             field=t("feedback.field.attachment"),
-            reason=t(exc.key, **params),
+            reason=error_message(exc),
         )
-    if isinstance(exc, fb.FeedbackError):
-        return t(
-            "feedback.invalid",
-            field=t(f"feedback.field.{exc.field}"),
-            reason=escape(str(exc)),
-        )
-    return t("feedback.refused", reason=escape(str(exc)))
+    return error_message(exc)
 
 
 def _paragraphs(text: str) -> str:
@@ -203,7 +203,7 @@ def _details(principal: Principal, item: fb.FeedbackView) -> None:
         _attachment(principal, item)
         if item.department:
             due = local_time(item.due_utc)
-            if item.overdue():
+            if item.overdue(clock.now()):
                 due = t("feedback.overdue_since", due=due)
             st.markdown(
                 t(
@@ -440,7 +440,7 @@ def _commune(principal: Principal) -> None:
 def _due_inputs(item: fb.FeedbackView) -> None:
     # From the start of this hour: a default that changes on every run would
     # reset what the user typed into the form.
-    hour_start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hour_start = clock.now().replace(minute=0, second=0, microsecond=0)
     default = item.due_utc or fb.due_default(item.urgency, hour_start)
     local = to_vietnam_time(default)
     assert local is not None
@@ -561,7 +561,7 @@ def _queue(principal: Principal, province: str) -> None:
     if not items:
         st.caption(t("feedback.queue_empty"))
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     st.dataframe(
         pd.DataFrame(
             {

@@ -15,7 +15,6 @@ staff and admins). The rules themselves are enforced in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -23,11 +22,12 @@ import streamlit as st
 from dashboard import registry
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import NotFound
+from dashboard.core.time import to_vietnam_time
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
-from dashboard.ui import cache, session
+from dashboard.ui import cache, clock, session
 from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -282,7 +282,7 @@ def _reach_form(ctx, p: Principal, material) -> None:
             cols = st.columns(2)
             when = cols[0].date_input(
                 t("outreach.reach.date"),
-                value=datetime.now(UTC).date(),
+                value=to_vietnam_time(clock.now()).date(),
                 key=f"{key}.date",
                 format="DD/MM/YYYY",
             )
@@ -540,7 +540,7 @@ def _supplies() -> None:
     text = supplies.checklist_text(checklist)
     st.download_button(
         t("outreach.supplies.pdf"),
-        data=lambda: supplies.checklist_pdf(checklist, datetime.now(UTC)),
+        data=lambda: supplies.checklist_pdf(checklist, clock.now()),
         file_name=f"{t('outreach.supplies.file')}.pdf",
         mime="application/pdf",
         icon=":material/print:",

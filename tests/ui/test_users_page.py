@@ -1,0 +1,54 @@
+"""The users page: no default account to lock, never oneself, a confirmation
+before lock and unlock, the result shown, an unlock button."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.auth import Principal, Role
+from dashboard.i18n import translate
+from tests.support.apptest import open_view
+
+pytestmark = pytest.mark.usefixtures("ui_environment")
+ADMIN = Principal("demo-admin", Role.ADMIN, "Quản trị (demo)", is_demo=True)
+
+
+def vi(key, **params):
+    return translate(key, "vi", **params)
+
+
+def test_lock_needs_a_choice_and_a_confirmation_and_unlock_undoes_it():
+    at = open_view("users", ADMIN)
+    assert not at.exception, at.exception
+    lock = at.selectbox(key="users_lock_who")
+    assert lock.value is None  # no default account
+    assert "demo-admin" not in lock.options  # never oneself
+    lock.select("demo-volunteer").run()
+    button = at.button(key="users_lock_button")
+    assert button.disabled  # not before the confirmation
+    at.checkbox(key="users_lock_sure_demo-volunteer").check().run()
+    at.button(key="users_lock_button").click().run()
+    assert not at.exception, at.exception
+    assert vi("users.locked", username="demo-volunteer") in [s.value for s in at.success]
+    assert at.selectbox(key="users_lock_who").value is None  # no "next account"
+
+    unlock = at.selectbox(key="users_unlock_who")
+    assert "demo-volunteer" in unlock.options
+    unlock.select("demo-volunteer").run()
+    at.checkbox(key="users_unlock_sure_demo-volunteer").check().run()
+    at.button(key="users_unlock_button").click().run()
+    assert vi("users.unlocked", username="demo-volunteer") in [
+        s.value for s in at.success
+    ]
+
+
+def test_a_refused_account_is_explained_in_vietnamese():
+    at = open_view("users", ADMIN)
+    inputs = at.text_input
+    inputs[0].input("lan")
+    inputs[1].input("Lan")
+    at.selectbox[0].select("volunteer")
+    inputs[4].input("ngắn")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [vi("users.err.password_short", limit=10)]

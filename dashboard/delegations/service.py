@@ -49,6 +49,7 @@ from dashboard.delegations.rules import (
     ACTIVE_STATUSES,
     MAX_TEXT,
     DelegationError,
+    check_not_past,
     check_transition,
 )
 from dashboard.events import open_event
@@ -111,6 +112,7 @@ def create_delegation(
         raise DelegationError("no_event", "event", f"no storm event {event_id}")
     columns, members, stops = _clean_draft(session, province_code, draft)
     at = scenario_now(session, now)
+    check_not_past(draft.planned_arrival_utc, at)
     row = Delegation(
         event_id=event_id,
         province_code=province_code,

@@ -29,7 +29,9 @@ def test_lock_needs_a_choice_and_a_confirmation_and_unlock_undoes_it():
     at.checkbox(key="users_lock_sure_demo-volunteer").check().run()
     at.button(key="users_lock_button").click().run()
     assert not at.exception, at.exception
-    assert vi("users.locked", username="demo-volunteer") in [s.value for s in at.success]
+    assert vi("users.locked", username="demo-volunteer") in [
+        s.value for s in at.success
+    ]
     assert at.selectbox(key="users_lock_who").value is None  # no "next account"
 
     unlock = at.selectbox(key="users_unlock_who")
@@ -52,3 +54,10 @@ def test_a_refused_account_is_explained_in_vietnamese():
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [vi("users.err.password_short", limit=10)]
+
+
+def test_a_long_display_name_does_not_flood_the_sidebar():
+    from dashboard.ui.components.sidebar import SIDEBAR_NAME, shorten
+
+    assert len(shorten("Ủy ban " * 2000)) <= SIDEBAR_NAME
+    assert shorten("UBND xã Đồng Châu") == "UBND xã Đồng Châu"

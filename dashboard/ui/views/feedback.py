@@ -364,8 +364,11 @@ def _new_form(principal: Principal) -> None:
         )
         st.text_area(
             t("feedback.field.text"),
-            max_chars=fb.MAX_TEXT,
-            help=t("feedback.text_help"),
+            # No max_chars: the browser would cut a pasted text silently; the
+            # service refuses an over-long text naming its length and the limit.
+            help=t("feedback.text_help")
+            + " "
+            + t("feedback.text_limit", limit=fb.MAX_TEXT),
             key=f"fb_new_text_{n}",
         )
         st.file_uploader(

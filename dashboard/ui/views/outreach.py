@@ -21,7 +21,7 @@ import streamlit as st
 
 from dashboard import registry
 from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import NotFound
+from dashboard.core.errors import Invalid, NotFound
 from dashboard.core.time import to_vietnam_time
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
@@ -29,6 +29,7 @@ from dashboard.outreach.catalog import CatalogError, MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
 from dashboard.ui import cache, clock, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -490,33 +491,29 @@ def _supplies() -> None:
     cols = st.columns(5)
     people = cols[0].number_input(
         t("outreach.supplies.people"),
-        1,
-        supplies.MAX_PEOPLE,
-        4,
+        value=4,
+        step=1,
         key="outreach.s.people",
     )
     days = cols[1].number_input(
-        t("outreach.supplies.days"), 1, supplies.MAX_DAYS, 3, key="outreach.s.days"
+        t("outreach.supplies.days"), value=3, step=1, key="outreach.s.days"
     )
     infants = cols[2].number_input(
         t("outreach.supplies.infants"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.infants",
     )
     elderly = cols[3].number_input(
         t("outreach.supplies.elderly"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.elderly",
     )
     medical = cols[4].number_input(
         t("outreach.supplies.medical"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.medical",
     )
     try:
@@ -528,8 +525,8 @@ def _supplies() -> None:
             int(medical),
             session.lang(),
         )
-    except ValueError as exc:
-        st.error(t("outreach.invalid", detail=str(exc)))
+    except Invalid as exc:
+        show_error(exc)
         return
     rows = [
         f"- **{line.quantity} {escape(line.unit)}** – {escape(line.label)}"

@@ -14,6 +14,7 @@ from dashboard.bootstrap import open_context
 from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.store import db
+from tests.support import servers
 from tests.support.feedkit import FeedServer, running_server
 from tests.support.helpers import require
 from tests.support.postgres import PostgresServer, start_server
@@ -106,3 +107,15 @@ def server() -> Iterator[FeedServer]:
     """A local HTTP server with scripted replies (see ``tests/feedkit.py``)."""
     with running_server() as srv:
         yield srv
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No app server outlives the test run: any left is stopped and the run fails."""
+    left = servers.leftovers()
+    if left:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "app servers left running after the tests (now stopped):\n  "
+            + "\n  ".join(left),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -32,10 +32,13 @@ def scenario_now(session: Session | None, now: datetime | None = None) -> dateti
     """
     if now is not None or session is None:
         return utc_now(now)
-    mode = session.get(AppSetting, MODE_KEY)
+    # No autoflush: reading the clock in the middle of a change must not
+    # write the change early (a versioned row would be bumped twice).
+    with session.no_autoflush:
+        mode = session.get(AppSetting, MODE_KEY)
+        clock = session.get(AppSetting, CLOCK_KEY)
     if mode is not None and mode.value == LIVE:
         return utc_now()
-    clock = session.get(AppSetting, CLOCK_KEY)
     if clock is None or not clock.value:
         return DEFAULT_DRILL_CLOCK
     return datetime.fromisoformat(clock.value).astimezone(UTC)

@@ -34,12 +34,14 @@ from dashboard.auth import (
     require_read_commune,
     require_staff,
 )
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.events import EventInfo, event_info
 from dashboard.plans.model import (
     OPEN_STATUSES,
     PlanError,
     applies,
+    due_now,
     join_profiles,
     split_profiles,
     utc,
@@ -157,7 +159,7 @@ def activate_plans(
             select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
         )
     )
-    at = now or datetime.now(UTC)
+    at = scenario_now(session, now)
     created = []
     for item in items:
         if item.commune_code in existing:
@@ -198,8 +200,11 @@ def activate_plans(
                 priority=s.priority,
                 deadline_kind=s.deadline_kind,
                 offset_hours=s.offset_hours,
-                deadline_utc=deadline(
-                    s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
+                deadline_utc=due_now(
+                    deadline(
+                        s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
+                    ),
+                    at,
                 ),
                 evidence=s.evidence,
                 evidence_unit=s.evidence_unit,

@@ -59,3 +59,15 @@ def test_every_field_named_by_an_error_has_a_label(field):
         assert any(f"{p}.{field}" in catalog(lang) for p in FIELD_PREFIXES), (
             f"no label for field {field!r} in {lang}"
         )
+
+
+def test_an_unreadable_image_does_not_leak_python_internals():
+    """Issue 15: "cannot identify image file <_io.BytesIO object at 0x…>"."""
+    from dashboard.core import files
+    from dashboard.i18n import translate
+
+    with pytest.raises(files.FileRefused) as caught:
+        files.open_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    for lang in ("vi", "en"):
+        text = translate(caught.value.key, lang, **caught.value.params)
+        assert "0x" not in text and "BytesIO" not in text and "<" not in text

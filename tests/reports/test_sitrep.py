@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -508,3 +509,19 @@ class TestPage:
         assert not at.exception
         assert [i.value for i in at.info] == [translate("sitrep.page.signin")]
         assert not at.button
+
+
+def test_the_page_workbook_speaks_the_readers_language(drill):
+    """Issue 15: English snake_case sheet and column names in the XLSX."""
+    _ctx, s, _board = drill
+    wb = load_workbook(io.BytesIO(sr.sitrep_xlsx(s, "vi")))
+    assert wb.sheetnames[0] == translate("sitrep.xlsx.sheet.summary", "vi")
+    snake = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        assert not [h for h in header if snake.match(str(h))], (ws.title, header)
+    summary = wb.worksheets[0]
+    items = [r[0] for r in summary.iter_rows(min_row=2, values_only=True)]
+    assert not [i for i in items if snake.match(str(i))]
+    values = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert values[translate("sitrep.xlsx.item.scenario", "vi")] == "Diễn tập"

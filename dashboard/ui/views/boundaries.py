@@ -11,6 +11,7 @@ from dashboard.auth import Forbidden
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
+from dashboard.ui.errors import error_message
 from dashboard.ui.format import UPLOAD_LIMIT_MB
 from dashboard.ui.session import t
 
@@ -34,7 +35,7 @@ def _import(upload) -> None:
             )
         except (BoundaryError, Forbidden) as exc:
             bar.empty()
-            st.error(t("boundaries.refused", reason=str(exc)))
+            st.error(t("boundaries.refused", reason=error_message(exc)))
             return
     bar.empty()
     st.success(t("boundaries.done", version=result.layer.version))

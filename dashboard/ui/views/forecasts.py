@@ -11,8 +11,8 @@ from dashboard.storms import feeds
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
 from dashboard.ui import cache, session
+from dashboard.ui.errors import error_message
 from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time
-from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 
@@ -61,7 +61,7 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
                 db, session.principal(), data, name, format=fmt
             )
     except (ForecastError, Forbidden) as exc:
-        st.error(t("forecasts.refused", reason=escape(str(exc))))
+        st.error(t("forecasts.refused", reason=error_message(exc)))
         return
     st.success(t("forecasts.stored", count=len(ids)))
 

@@ -68,7 +68,7 @@ def render() -> None:
     )
     xlsx.download_button(
         t("sitrep.page.xlsx"),
-        sitrep_xlsx(report),
+        sitrep_xlsx(report, lang),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key="sitrep_xlsx",

@@ -133,7 +133,11 @@ def _mark_seen(principal: Principal, item: fb.FeedbackView) -> None:
     if not item.is_new:
         return
     with cache.context().transaction() as db:
-        fb.mark_seen(db, principal, [item.id])
+        marked = fb.mark_seen(db, principal, [item.id])
+    if marked:
+        # The menu title ("Kiến nghị (2)") was drawn before the item was
+        # opened; run again so the menu and the page show the same count.
+        st.rerun()
 
 
 # --------------------------------------------------------------------------- #

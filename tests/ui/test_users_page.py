@@ -61,3 +61,16 @@ def test_a_long_display_name_does_not_flood_the_sidebar():
 
     assert len(shorten("Ủy ban " * 2000)) <= SIDEBAR_NAME
     assert shorten("UBND xã Đồng Châu") == "UBND xã Đồng Châu"
+
+
+def test_the_language_survives_a_reload():
+    """Issue 15: the language choice reset on reload (a new session)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support.helpers import REPO_ROOT
+
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "en"  # what the sidebar leaves in the URL
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["lang"] == "en"

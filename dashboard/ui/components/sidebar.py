@@ -45,6 +45,9 @@ def render() -> None:
             default=session.lang(),
             required=True,
         )
+        # Kept in the URL so a reload (or a bookmark) keeps the language.
+        if st.query_params.get(session.LANG_KEY) != session.lang():
+            st.query_params[session.LANG_KEY] = session.lang()
         p = session.principal()
         if p is None:
             return

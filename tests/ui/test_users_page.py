@@ -74,3 +74,15 @@ def test_the_language_survives_a_reload():
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["lang"] == "en"
+
+
+def test_pages_open_on_the_most_exposed_province():
+    """Issue 15: staff landed on Hà Nội; in the Wipha drill the most exposed
+    province is a coastal one of the north."""
+    from dashboard.ui.components.province_picker import most_exposed_province
+
+    code = most_exposed_province()
+    assert code is not None and code != "01"
+    at = open_view("readiness", ADMIN)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="readiness_province").value == code

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -127,6 +128,17 @@ def english_on(at: AppTest) -> list[str]:
     return bad
 
 
+def wall_clock_dates(at: AppTest) -> list[str]:
+    """Texts showing this year (the real one) while the Wipha drill runs."""
+    year = str(datetime.now(UTC).year)
+    if year == "2025":  # pragma: no cover - the drill's own year
+        return []
+    pattern = re.compile(rf"(?:/{year}\b|\b{year}-\d\d)")
+    return [
+        f"{where}: {text[:120]!r}" for where, text in _texts(at) if pattern.search(text)
+    ]
+
+
 def _open(principal, key: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if principal is not None:
@@ -153,6 +165,8 @@ def test_no_english_on_a_vietnamese_page(who, key):
     assert not at.exception, at.exception
     bad = english_on(at)
     assert not bad, "\n".join(bad)
+    # One clock: in the drill no page shows a date of the wall clock's year.
+    assert wall_clock_dates(at) == []
 
 
 def test_the_check_catches_streamlit_defaults():

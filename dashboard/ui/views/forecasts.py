@@ -12,7 +12,7 @@ from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
 from dashboard.ui import cache, session
 from dashboard.ui.errors import error_message
-from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time
+from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time, product_label
 from dashboard.ui.session import t
 
 
@@ -131,7 +131,7 @@ def _history() -> None:
             {
                 t("forecasts.col.storm"): [r.storm_name for r in rows],
                 t("forecasts.col.source"): [r.source for r in rows],
-                t("forecasts.col.product"): [r.product for r in rows],
+                t("forecasts.col.product"): [product_label(r.product) for r in rows],
                 t("forecasts.col.issued"): [local_time(r.issued_utc) for r in rows],
                 t("forecasts.col.received"): [local_time(r.received_at) for r in rows],
                 t("forecasts.col.origin"): [r.origin for r in rows],

@@ -25,7 +25,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard import audit
+from dashboard import audit, registry
 from dashboard.auth import Principal, Role, require_admin, validate_scope
 from dashboard.core.errors import Forbidden, Invalid, NotFound
 from dashboard.store.models.core import LoginAttempt, User, UserSession
@@ -315,6 +315,21 @@ def check_new_user(session: Session, new: NewUser) -> None:
             field="name",
             length=len(name),
             limit=MAX_DISPLAY_NAME,
+        )
+    unknown = sorted(set(new.province_codes) - set(registry.province_codes()))
+    if unknown:
+        raise Invalid(
+            f"unknown province code(s): {', '.join(unknown)}",
+            key="users.err.unknown_province",
+            field="scope",
+            value=", ".join(unknown),
+        )
+    if new.commune_code and new.commune_code not in registry.commune_codes():
+        raise Invalid(
+            f"unknown commune code: {new.commune_code}",
+            key="users.err.unknown_commune",
+            field="scope",
+            value=new.commune_code,
         )
     try:
         validate_scope(new.role, new.province_codes, new.commune_code)

@@ -79,7 +79,12 @@ def pick_province(
     *default* (e.g. the most exposed province) is preselected when *p* may
     pick it.
     """
-    if default is None and p is not None and p.role is not Role.COMMUNE:
+    if (
+        default is None
+        and not national
+        and p is not None
+        and p.role is not Role.COMMUNE
+    ):
         # Land on the most exposed province (among one's own for province
         # staff) rather than the first of the list (Hà Nội).
         default = _safe_most_exposed()

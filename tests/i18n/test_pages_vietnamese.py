@@ -169,6 +169,27 @@ def test_no_english_on_a_vietnamese_page(who, key):
     assert wall_clock_dates(at) == []
 
 
+@pytest.mark.xfail(
+    reason="plans.py and map_page.py are being rewritten on the fieldui branch; "
+    "their English leftovers are listed in the i18n report",
+    strict=False,
+)
+@pytest.mark.parametrize(
+    ("who", "key"),
+    [
+        (who, key)
+        for who, principal in PRINCIPALS.items()
+        for key in PAGES_BY_ROLE[principal.role if principal else None]
+        if key in REWRITTEN_ELSEWHERE
+    ],
+)
+def test_known_leftovers_of_pages_rewritten_elsewhere(who, key):
+    at = _open(PRINCIPALS[who], key)
+    assert not at.exception, at.exception
+    bad = english_on(at) + wall_clock_dates(at)
+    assert not bad, "\n".join(bad)
+
+
 def test_the_check_catches_streamlit_defaults():
     at = AppTest.from_string(
         "import streamlit as st\n"

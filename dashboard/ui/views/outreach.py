@@ -305,9 +305,9 @@ def _reach_form(ctx, p: Principal, material) -> None:
                     ctx, p, material.id, commune, village, when, int(people)
                 )
             except (sharing.ReachError, NotFound) as exc:
-                st.error(t("outreach.invalid", detail=str(exc)))
+                show_error(exc)
             except Forbidden as exc:
-                st.error(t("outreach.denied", detail=str(exc)))
+                show_error(exc)
             else:
                 st.success(t("outreach.reach.saved", village=village.strip()))
 
@@ -405,13 +405,7 @@ def _input(values: dict) -> MaterialInput:
 
 
 def _show_error(exc: Exception) -> None:
-    if isinstance(exc, uploads.UploadRejected):
-        params = {k: escape(str(v)) for k, v in exc.params.items()}
-        st.error(t(exc.key, **params))
-    elif isinstance(exc, Forbidden):
-        st.error(t("outreach.denied", detail=str(exc)))
-    else:
-        st.error(t("outreach.invalid", detail=str(exc)))
+    show_error(exc)
 
 
 def _manage(ctx, p: Principal, material) -> None:
@@ -560,7 +554,7 @@ def _reach(ctx, p: Principal) -> None:
     try:
         summary = sharing.reach_summary(ctx, p, province)
     except Forbidden as exc:
-        st.error(t("outreach.denied", detail=str(exc)))
+        show_error(exc)
         return
     if not summary:
         st.info(t("outreach.reach.none"))

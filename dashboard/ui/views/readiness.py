@@ -43,6 +43,7 @@ from dashboard.plans.templates import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import error_message, show_error
 from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -153,7 +154,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
                         )
                     st.success(t("readiness.activate.done", count=len(created)))
                 except (Forbidden, PlanError) as exc:
-                    st.error(str(exc))
+                    show_error(exc)
         if event_id is not None and st.button(
             t("readiness.apply_forecast"), key="apply_forecast"
         ):
@@ -333,7 +334,7 @@ def _templates(p: Principal) -> None:
                     import_template(db, p, upload.getvalue(), fmt, name=name or None)
                 st.success(t("readiness.templates.imported"))
             except (TemplateFormatError, Forbidden) as exc:
-                st.error(t("readiness.templates.error", message=escape(str(exc))))
+                st.error(t("readiness.templates.error", message=error_message(exc)))
 
 
 def render() -> None:

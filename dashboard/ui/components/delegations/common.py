@@ -23,6 +23,7 @@ from dashboard.geo import layers
 from dashboard.i18n import catalog
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import error_message
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -65,7 +66,7 @@ def _run(action: Callable[[Session], Any], done_key: str) -> bool:
         st.warning(t("dlg.stale"), icon=":material/sync_problem:")
         return False
     except Forbidden as exc:
-        st.error(escape(str(exc)), icon=":material/block:")
+        st.error(error_message(exc), icon=":material/block:")
         return False
     st.session_state[FLASH] = t(done_key)
     st.rerun()

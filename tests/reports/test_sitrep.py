@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboard import feedback as fb
 from dashboard import scenario, situation
@@ -72,6 +72,16 @@ def _work(ctx) -> None:
             )
         )
     communes = sorted({t.commune_code for t in tasks})[:4]
+    # Activation at the drill clock makes past deadlines "due now" (nothing
+    # overdue); as if the plans had been activated a day earlier, some of
+    # those deadlines passed an hour ago.
+    late = {t.id for t in tasks if t.commune_code in communes[1:] and t.position % 2}
+    with ctx.transaction() as s:
+        s.execute(
+            update(PlanTask)
+            .where(PlanTask.id.in_(late), PlanTask.deadline_utc == DRILL_CLOCK)
+            .values(deadline_utc=DRILL_CLOCK - timedelta(hours=1))
+        )
     chosen = [
         t
         for t in tasks

@@ -67,6 +67,7 @@ from dashboard.plans.model import (
     NotFound,
     PlanError,
     applies,
+    due_now,
     join_profiles,
     split_profiles,
 )
@@ -163,8 +164,11 @@ def _rowwise_activate(
                 priority=s.priority,
                 deadline_kind=s.deadline_kind,
                 offset_hours=s.offset_hours,
-                deadline_utc=deadline(
-                    s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
+                deadline_utc=due_now(
+                    deadline(
+                        s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
+                    ),
+                    at,
                 ),
                 evidence=s.evidence,
                 evidence_unit=s.evidence_unit,

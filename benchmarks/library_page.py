@@ -133,8 +133,19 @@ def _start(
                     return process, url
         except OSError:
             time.sleep(0.3)
-    process.terminate()
+    _stop(process)
     raise SystemExit(f"the server did not start:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server (``dashboard run`` execs Streamlit, so this is it)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 class Meter:
@@ -250,8 +261,7 @@ def run() -> list[dict]:
             try:
                 results[name] = _measure(url, sign_in=script is None)
             finally:
-                process.terminate()
-                process.wait(timeout=30)
+                _stop(process)
     ours, ours_cold, ours_images = results["ours"]
     naive, naive_cold, _ = results["naive"]
     return [

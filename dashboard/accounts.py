@@ -54,7 +54,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, object_session
 
-from dashboard import audit
+from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
     Role,
@@ -64,7 +64,7 @@ from dashboard.auth import (
     signed_out,
     validate_scope,
 )
-from dashboard.core.errors import Invalid, NotFound
+from dashboard.core.errors import Forbidden, Invalid, NotFound
 from dashboard.core.time import as_utc
 from dashboard.store.models.core import LoginAttempt, User, UserSession
 
@@ -720,3 +720,139 @@ def redeem_cookie_ticket(ticket: str, secret_key: str) -> str | None:
     if session_token_id(data["t"], secret_key) is None:
         return None
     return data["t"]
+
+
+# --------------------------------------------------------------------------
+# Account administration with errors as data (issue 15, i18n branch).
+#
+# The users page calls these: each refusal is an Invalid/Forbidden/NotFound
+# with a message key and params, so the page says it in the user's language;
+# and the command centre cannot lock itself out (no admin locks themselves,
+# nobody locks the last active admin).
+
+#: Longest display name (it is shown in the sidebar next to "Đăng xuất").
+MAX_DISPLAY_NAME = 80
+
+
+def check_new_user(session: Session, new: NewUser) -> None:
+    """Refuse a new account the rules do not allow, naming the field.
+
+    Raises
+    ------
+    Invalid
+        ``users.err.*`` / ``errors.*`` keys with ``field`` and the limit.
+    """
+    if not USERNAME_PATTERN.match(new.username):
+        raise Invalid(
+            "username must be 3–64 characters: lower-case letters, digits, "
+            "'.', '_' or '-'",
+            key="users.err.username_form",
+            field="username",
+        )
+    if len(new.password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            key="users.err.password_short",
+            field="password",
+            limit=MIN_PASSWORD_LENGTH,
+        )
+    name = new.display_name.strip()
+    if not name:
+        raise Invalid("display name is empty", key="errors.required", field="name")
+    if len(name) > MAX_DISPLAY_NAME:
+        raise Invalid(
+            f"display name is {len(name)} characters; at most {MAX_DISPLAY_NAME}",
+            key="errors.too_long",
+            field="name",
+            length=len(name),
+            limit=MAX_DISPLAY_NAME,
+        )
+    unknown = sorted(set(new.province_codes) - set(registry.province_codes()))
+    if unknown:
+        raise Invalid(
+            f"unknown province code(s): {', '.join(unknown)}",
+            key="users.err.unknown_province",
+            field="scope",
+            value=", ".join(unknown),
+        )
+    if new.commune_code and new.commune_code not in registry.commune_codes():
+        raise Invalid(
+            f"unknown commune code: {new.commune_code}",
+            key="users.err.unknown_commune",
+            field="scope",
+            value=new.commune_code,
+        )
+    try:
+        validate_scope(new.role, new.province_codes, new.commune_code)
+    except ValueError as exc:
+        raise Invalid(str(exc), key="users.err.scope", field="scope") from exc
+    if session.scalar(select(User.id).where(User.username == new.username)) is not None:
+        raise Invalid(
+            f"username {new.username!r} is taken",
+            key="users.err.username_taken",
+            field="username",
+            value=new.username,
+        )
+
+
+def create_account(session: Session, actor: Principal, new: NewUser) -> User:
+    """:func:`create_user` after :func:`check_new_user` (keyed refusals)."""
+    require_admin(actor, "create accounts")
+    check_new_user(session, new)
+    return create_user(session, actor, new)
+
+
+def _active_admins(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(User.username).where(
+                User.role == str(Role.ADMIN), User.disabled.is_(False)
+            )
+        )
+    )
+
+
+def check_admin_change(session: Session, actor: Principal, username: str) -> User:
+    """Refuse to lock, demote or delete oneself or the last active admin.
+
+    Returns the account when the change may go ahead.
+    """
+    require_admin(actor, "change accounts")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(
+            f"no account named {username!r}", key="users.err.no_account", value=username
+        )
+    if username == actor.username:
+        raise Forbidden(
+            "you cannot lock, demote or delete your own account",
+            key="users.err.self",
+        )
+    if (
+        user.role == str(Role.ADMIN)
+        and not user.disabled
+        and _active_admins(session) == [username]
+    ):
+        raise Forbidden(
+            f"{username} is the last active admin",
+            key="users.err.last_admin",
+            value=username,
+        )
+    return user
+
+
+def lock_account(session: Session, actor: Principal, username: str) -> User:
+    """Lock an account (its sessions end) unless it is the admin's own or the
+    last active admin's."""
+    check_admin_change(session, actor, username)
+    return set_disabled(session, actor, username, True)
+
+
+def unlock_account(session: Session, actor: Principal, username: str) -> User:
+    """Unlock an account (admins only)."""
+    require_admin(actor, "unlock accounts")
+    if session.scalar(select(User.id).where(User.username == username)) is None:
+        raise NotFound(
+            f"no account named {username!r}", key="users.err.no_account", value=username
+        )
+    return set_disabled(session, actor, username, False)

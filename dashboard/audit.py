@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, require_active, require_admin
+from dashboard.core.clock import scenario_now
 from dashboard.store.models.core import AuditEntry
 
 
@@ -49,7 +50,7 @@ def record(
     """
     require_active(actor)
     entry = AuditEntry(
-        at=at or datetime.now(UTC),
+        at=scenario_now(session, at),
         actor=actor.username,
         actor_role=str(actor.role),
         action=action,

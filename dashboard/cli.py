@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -50,7 +51,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         "true" if args.headless else "false",
     ]
     # Run from the checkout so .streamlit/config.toml applies.
-    return subprocess.call(command, env=env, cwd=PACKAGE_DIR.parent)
+    return _serve(command, env, PACKAGE_DIR.parent)
+
+
+def _serve(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Become the server (exec), so a SIGINT/SIGTERM sent to ``dashboard run``
+    reaches Streamlit itself and nothing keeps serving the port after it.
+
+    Where exec is not available the server is a child: the signals are passed
+    on to it and ``dashboard run`` exits with it.
+    """
+    if hasattr(os, "execve") and os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(cwd)
+        os.execve(command[0], command, env)
+    child = subprocess.Popen(command, env=env, cwd=cwd)  # pragma: no cover
+
+    def forward(signum, _frame):  # pragma: no cover - not on POSIX
+        child.send_signal(signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGBREAK"):  # pragma: no cover
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), forward)
+    return child.wait()  # pragma: no cover
 
 
 def cmd_boundaries_import(args: argparse.Namespace) -> int:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_staff
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import Invalid, NotFound
-from dashboard.core.time import utc_now
 from dashboard.store.models.core import StoredForecast
 from dashboard.store.models.plans import StormEvent
 
@@ -84,7 +84,7 @@ def open_event(
     found = find_event(session, storm_id, is_drill)
     if found is not None:
         return get_event(session, found)
-    at = utc_now(now)
+    at = scenario_now(session, now)
     row = StormEvent(
         name=name[:MAX_NAME],
         storm_id=storm_id,

@@ -17,6 +17,7 @@ from dashboard.config import Settings
 from dashboard.context import AppContext
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.store import db
+from tests.support import servers
 from tests.support.feedkit import FeedServer, running_server
 from tests.support.helpers import require
 from tests.support.postgres import PostgresServer, start_server
@@ -117,3 +118,15 @@ def wipha_table() -> pd.DataFrame:
     clock), computed once per test session; do not mutate it."""
     forecast = drill_forecast(DRILL_CLOCK)
     return situation.exposure_table(forecast, situation.commune_points(), DRILL_CLOCK)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No app server outlives the test run: any left is stopped and the run fails."""
+    left = servers.leftovers()
+    if left:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "app servers left running after the tests (now stopped):\n  "
+            + "\n  ".join(left),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -64,6 +64,12 @@ def to_vietnam_time(value: datetime | pd.Timestamp | None) -> datetime | None:
     return value.astimezone(VIETNAM_TZ)
 
 
+def vietnam_text(value: datetime) -> str:
+    """``19:00 20/07/2025``: *value* in Vietnam time, as people write it (for
+    the params of an error message)."""
+    return f"{as_utc(value).astimezone(VIETNAM_TZ):%H:%M %d/%m/%Y}"
+
+
 def vietnam_midnight_utc(day) -> datetime:
     """00:00 Vietnam time of the calendar *day*, as UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - VIETNAM_OFFSET

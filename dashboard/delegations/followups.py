@@ -16,7 +16,8 @@ from dashboard.auth import (
     require_manage_province,
     require_work_commune,
 )
-from dashboard.core.time import as_utc_or_none, utc_now
+from dashboard.core.clock import scenario_now
+from dashboard.core.time import as_utc_or_none
 from dashboard.delegations.common import (
     _check_version,
     _commune_name,
@@ -90,7 +91,7 @@ def raise_followup(
     owner = _text(owner, "owner", MAX_NAME, required=True)
     if due_utc is None or due_utc.tzinfo is None:
         raise DelegationError("naive_time", "due", "the due time must carry a zone")
-    at = utc_now(now)
+    at = scenario_now(session, now)
     item = FollowUp(
         delegation_id=row.id,
         event_id=row.event_id,
@@ -144,7 +145,7 @@ def set_followup_status(
         )
     old = item.status
     item.status = status
-    item.updated_at = utc_now(now)
+    item.updated_at = scenario_now(session, now)
     item.updated_by = actor.username
     _flush(session, f"follow-up {item.id}", expected_version)
     audit.record(

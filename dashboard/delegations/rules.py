@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.core.errors import Conflict, Invalid
+from dashboard.core.time import vietnam_text
 
 #: Statuses in life order; ``cancelled`` ends a delegation that never finished.
 STATUSES = ("planned", "en_route", "on_site", "returned", "cancelled")
@@ -140,6 +141,20 @@ def check_times(
                 f"the planned arrival at commune {code} must come after the departure",
                 commune=code,
             )
+
+
+def check_not_past(arrival: datetime, now: datetime) -> None:
+    """A new delegation arrives after *now* (the scenario clock): one planned
+    entirely in the past would count as coverage it never gave."""
+    if arrival < now:
+        raise DelegationError(
+            "arrival_in_past",
+            "arrival",
+            f"the planned arrival {arrival:%Y-%m-%d %H:%M} UTC is before now "
+            f"({now:%Y-%m-%d %H:%M} UTC)",
+            value=vietnam_text(arrival),
+            now=vietnam_text(now),
+        )
 
 
 # --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from dashboard.auth import (
     require,
     require_manage_province,
 )
-from dashboard.core.time import utc_now
+from dashboard.core.clock import scenario_now
 from dashboard.delegations.common import (
     _check_version,
     _clean_draft,
@@ -49,6 +49,7 @@ from dashboard.delegations.rules import (
     ACTIVE_STATUSES,
     MAX_TEXT,
     DelegationError,
+    check_not_past,
     check_transition,
 )
 from dashboard.events import open_event
@@ -110,7 +111,8 @@ def create_delegation(
     if session.get(StormEvent, event_id) is None:
         raise DelegationError("no_event", "event", f"no storm event {event_id}")
     columns, members, stops = _clean_draft(session, province_code, draft)
-    at = utc_now(now)
+    at = scenario_now(session, now)
+    check_not_past(draft.planned_arrival_utc, at)
     row = Delegation(
         event_id=event_id,
         province_code=province_code,
@@ -155,7 +157,7 @@ def update_delegation(
     before = _snapshot(_view(session, row))
     for key, value in columns.items():
         setattr(row, key, value)
-    row.updated_at = utc_now(now)
+    row.updated_at = scenario_now(session, now)
     row.updated_by = actor.username
     _write_children(session, row, members, stops)
     _flush(session, f"delegation {row.id}", expected_version)
@@ -183,7 +185,7 @@ def cancel_delegation(
     old = row.status
     row.status = "cancelled"
     row.cancel_reason = reason
-    row.updated_at = utc_now(now)
+    row.updated_at = scenario_now(session, now)
     row.updated_by = actor.username
     _flush(session, f"delegation {row.id}", expected_version)
     audit.record(
@@ -217,7 +219,7 @@ def _transition(
     _require_leader(actor, row, f"{action} delegation {row.id}")
     _check_version(f"delegation {row.id}", row.version, expected_version)
     check_transition(row.status, new)
-    at = utc_now(now)
+    at = scenario_now(session, now)
     old = {"status": row.status}
     row.status = new
     if new == "en_route":
@@ -304,7 +306,7 @@ def record_findings(
         )
     old = row.findings
     row.findings = _text(findings, "findings", MAX_TEXT)
-    row.updated_at = utc_now(now)
+    row.updated_at = scenario_now(session, now)
     row.updated_by = actor.username
     _flush(session, f"delegation {row.id}", expected_version)
     audit.record(
@@ -356,7 +358,7 @@ def confirm_visit(
         )
     if stop.confirmed_at is None:
         stop.confirmed_by = actor.username
-        stop.confirmed_at = utc_now(now)
+        stop.confirmed_at = scenario_now(session, now)
         session.flush()
         audit.record(
             session,

@@ -14,7 +14,8 @@ from dashboard.auth import (
     Principal,
     require_manage_province,
 )
-from dashboard.core.time import as_utc_or_none, utc_now
+from dashboard.core.clock import scenario_now
+from dashboard.core.time import as_utc_or_none
 from dashboard.delegations.common import (
     _communes,
     _load,
@@ -94,7 +95,7 @@ def verify_task(
         )
     )
     old = None if found is None else {"result": found.result, "note": found.note}
-    at = utc_now(now)
+    at = scenario_now(session, now)
     if found is None:
         found = TaskVerification(
             delegation_id=row.id,

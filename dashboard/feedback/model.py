@@ -46,9 +46,13 @@ THUMB_EDGE = 480
 class FeedbackError(Invalid):
     """Input the feedback rules refuse; ``field`` names the offending field."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, *, key: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(
+            f"{field}: {message}", key=key or "errors.invalid", field=field, **params
+        )
         self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 class AttachmentRefused(FeedbackError):
@@ -62,9 +66,7 @@ class AttachmentRefused(FeedbackError):
                 "only PNG, JPEG or WebP images and PDF documents are accepted "
                 f"({reason})"
             )
-        super().__init__("attachment", reason)
-        self.key = refusal.key
-        self.params = refusal.params
+        super().__init__("attachment", reason, key=refusal.key, **refusal.params)
 
 
 _TYPE_REFUSALS = {

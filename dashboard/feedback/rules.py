@@ -37,20 +37,29 @@ from dashboard.store.models.feedback import (
 
 def _text(field: str, value: object, limit: int, *, required: bool = True) -> str:
     if not isinstance(value, str):
-        raise FeedbackError(field, "must be text")
+        raise FeedbackError(field, "must be text", key="errors.not_text")
     cleaned = value.strip()
     if required and not cleaned:
-        raise FeedbackError(field, "is required")
+        raise FeedbackError(field, "is required", key="errors.required")
     if len(cleaned) > limit:
         raise FeedbackError(
-            field, f"is {len(cleaned)} characters long; at most {limit} are allowed"
+            field,
+            f"is {len(cleaned)} characters long; at most {limit} are allowed",
+            key="errors.too_long",
+            length=len(cleaned),
+            limit=limit,
         )
     return cleaned
 
 
 def _choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise FeedbackError(field, f"{value!r} is not one of {', '.join(allowed)}")
+        raise FeedbackError(
+            field,
+            f"{value!r} is not one of {', '.join(allowed)}",
+            key="errors.not_allowed",
+            value=value,
+        )
     return str(value)
 
 
@@ -152,6 +161,8 @@ def _require_status(item: FeedbackItem, action: str) -> None:
             "status",
             f"cannot {action} feedback #{item.id}: it is {item.status} "
             f"(allowed from {', '.join(allowed)})",
+            key="feedback.err.bad_status",
+            item_id=item.id,
         )
 
 

@@ -14,6 +14,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
+from dashboard.core.clock import scenario_now
 from dashboard.core.time import VIETNAM_OFFSET, utc_now
 from dashboard.feedback.model import AWAITING_STATUSES, DEFAULT_DUE_HOURS, FeedbackError
 from dashboard.feedback.rules import _commune_name
@@ -52,7 +53,7 @@ def weekly_summary(
     if not 1 <= int(weeks) <= 52:
         raise FeedbackError("weeks", "must be between 1 and 52")
     weeks = int(weeks)
-    first_monday = week_start(utc_now(now)) - timedelta(weeks=weeks - 1)
+    first_monday = week_start(scenario_now(session, now)) - timedelta(weeks=weeks - 1)
     bounds = [
         datetime.combine(first_monday + timedelta(weeks=k), time(), UTC)
         - VIETNAM_OFFSET

@@ -42,7 +42,8 @@ from dashboard.auth import (
     can_manage_province,
     require,
 )
-from dashboard.core.time import utc_now
+from dashboard.core.clock import scenario_now
+from dashboard.core.time import vietnam_text
 from dashboard.feedback.attachments import (
     _clean_filename,
     _store_attachment,
@@ -115,7 +116,7 @@ def raise_item(
             raise ValueError("data_dir is needed to store an attachment")
         clean = clean_attachment(attachment)
         mime = clean.mime
-    now = utc_now(now)
+    now = scenario_now(session, now)
     item = FeedbackItem(
         commune_code=commune_code,
         province_code=str(registry.commune(commune_code)["province_code"]),
@@ -178,10 +179,22 @@ def assign(
     department = _text("department", department, MAX_NAME)
     owner = _text("owner", owner, MAX_NAME)
     if not isinstance(due_utc, datetime):
-        raise FeedbackError("due", "must be a date and time")
+        raise FeedbackError("due", "must be a date and time", key="errors.not_date")
     if due_utc.tzinfo is None:
-        raise FeedbackError("due", "must carry a time zone (it is stored in UTC)")
-    now = utc_now(now)
+        raise FeedbackError(
+            "due",
+            "must carry a time zone (it is stored in UTC)",
+            key="errors.not_date",
+        )
+    now = scenario_now(session, now)
+    if due_utc < now:
+        raise FeedbackError(
+            "due",
+            f"{due_utc:%Y-%m-%d %H:%M %Z} is before now ({now:%Y-%m-%d %H:%M} UTC)",
+            key="errors.in_past",
+            value=vietnam_text(due_utc),
+            now=vietnam_text(now),
+        )
     old = _snapshot(item)
     item.department = department
     item.owner = owner
@@ -207,7 +220,7 @@ def answer(
     _require_triage(actor, item, "answer")
     _require_status(item, "answer")
     reply = _text("answer", text, MAX_TEXT)
-    now = utc_now(now)
+    now = scenario_now(session, now)
     old = _snapshot(item)
     item.answer = reply
     item.status = "answered"
@@ -231,7 +244,7 @@ def close(
     _require_triage(actor, item, "close")
     _require_status(item, "close")
     note = _text("note", note, MAX_TEXT, required=False)
-    now = utc_now(now)
+    now = scenario_now(session, now)
     old = _snapshot(item)
     item.status = "closed"
     item.closed_at = now
@@ -262,7 +275,7 @@ def reopen(
     )
     _require_status(item, "reopen")
     why = _text("reason", reason, MAX_TEXT)
-    now = utc_now(now)
+    now = scenario_now(session, now)
     old = _snapshot(item)
     item.status = "received"
     item.reopen_reason = why

@@ -47,6 +47,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from dashboard.core.errors import Invalid
 from dashboard.geo import WGS84
 
 Progress = Callable[[float, str], None]
@@ -77,8 +78,11 @@ _SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 
 
-class BoundaryError(ValueError):
-    """A boundary file that cannot be imported; the message says why."""
+class BoundaryError(Invalid):
+    """A boundary file that cannot be imported; the message says why (in
+    English, for logs and the command line); ``key`` says it for people."""
+
+    default_key = "boundaries.err.unreadable"
 
 
 @dataclass(frozen=True)
@@ -467,7 +471,9 @@ def validate(
             f"(not in the registry of {len(known):,} communes): {_listing(unknown)}"
         )
     if problems:
-        raise BoundaryError(_refusal(problems))
+        raise BoundaryError(
+            _refusal(problems), key="boundaries.err.problems", count=len(problems)
+        )
 
     matched = set(present) & known
     provinces = sorted(

@@ -98,7 +98,13 @@ def validate(meta: MaterialInput) -> MaterialInput:
     """Check and normalise *meta*; raise :class:`CatalogError` naming the field."""
     title = " ".join(meta.title.split())
     if not 3 <= len(title) <= 200:
-        raise CatalogError("title: between 3 and 200 characters")
+        raise CatalogError(
+            "title: between 3 and 200 characters",
+            key="errors.length_between",
+            field="title",
+            low=3,
+            high=200,
+        )
     for name, allowed in (
         ("kind", KINDS),
         ("hazard", HAZARDS),
@@ -108,22 +114,51 @@ def validate(meta: MaterialInput) -> MaterialInput:
     ):
         value = getattr(meta, name)
         if value not in allowed:
-            raise CatalogError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+            raise CatalogError(
+                f"{name}: {value!r} is not one of {', '.join(allowed)}",
+                key="errors.not_allowed",
+                field=name,
+                value=value,
+            )
     text_body = meta.text_body.strip()
     if len(text_body) > MAX_TEXT:
-        raise CatalogError(f"text: at most {MAX_TEXT} characters")
+        raise CatalogError(
+            f"text: at most {MAX_TEXT} characters",
+            key="errors.too_long",
+            field="text",
+            length=len(text_body),
+            limit=MAX_TEXT,
+        )
     if meta.kind in ("message", "loudspeaker") and not text_body:
-        raise CatalogError(f"text: a {meta.kind} item needs its text")
+        raise CatalogError(
+            f"text: a {meta.kind} item needs its text",
+            key="errors.required",
+            field="text",
+        )
     link = meta.link_url.strip()
     if meta.kind == "video_link":
         if not link.startswith(("https://", "http://")) or any(
             ch.isspace() or ch in "<>\"'" for ch in link
         ):
-            raise CatalogError("link: a video link must be an http(s) address")
+            raise CatalogError(
+                "link: a video link must be an http(s) address",
+                key="outreach.err.link_http",
+                field="link",
+            )
         if len(link) > 500:
-            raise CatalogError("link: at most 500 characters")
+            raise CatalogError(
+                "link: at most 500 characters",
+                key="errors.too_long",
+                field="link",
+                length=len(link),
+                limit=500,
+            )
     elif link:
-        raise CatalogError(f"link: a {meta.kind} item takes no link")
+        raise CatalogError(
+            f"link: a {meta.kind} item takes no link",
+            key="outreach.err.no_link",
+            field="link",
+        )
     return MaterialInput(
         title=title,
         kind=meta.kind,
@@ -176,7 +211,11 @@ def _province_for(actor: Principal, province_code: str | None) -> str | None:
     require(can_publish(actor), f"publish outreach materials (you are {actor.role})")
     if province_code is None:
         if len(actor.province_codes) != 1:
-            raise CatalogError("province: choose which of your provinces publishes")
+            raise CatalogError(
+                "province: choose which of your provinces publishes",
+                key="errors.required",
+                field="province",
+            )
         return next(iter(actor.province_codes))
     require(
         province_code in actor.province_codes,
@@ -230,7 +269,11 @@ def _apply_content(
     if not replace_file:
         return
     if meta.kind in ("infographic_image", "infographic_pdf", "video_file"):
-        raise CatalogError(f"file: a {meta.kind} item needs its file")
+        raise CatalogError(
+            f"file: a {meta.kind} item needs its file",
+            key="errors.required",
+            field="file",
+        )
     if meta.text_body:
         text = uploads.Variant(
             meta.text_body.encode("utf-8"), "text/plain; charset=utf-8", ".txt"
@@ -243,7 +286,11 @@ def _apply_content(
             row.mime,
         )
     elif meta.kind == "supply_list":
-        raise CatalogError("file: a supply list needs its text or a file")
+        raise CatalogError(
+            "file: a supply list needs its text or a file",
+            key="outreach.err.text_or_file",
+            field="file",
+        )
     else:  # a video link
         row.file_path, row.size, row.mime, row.checksum = "", 0, "", ""
         row.light_path, row.light_size, row.light_mime = "", 0, ""

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from dashboard import registry
 from dashboard.auth import Principal, Role, require, require_active
 from dashboard.context import AppContext
-from dashboard.core.errors import NotFound
+from dashboard.core.clock import scenario_now
+from dashboard.core.errors import Invalid, NotFound
 from dashboard.i18n import translate
 from dashboard.outreach import catalog
 from dashboard.store.models.outreach import OutreachMaterial, ReachRecord
@@ -30,7 +31,7 @@ MAX_PEOPLE = 100_000
 EARLIEST = date(2020, 1, 1)
 
 
-class ReachError(ValueError):
+class ReachError(Invalid):
     """A reach record with a wrong field (the message names it)."""
 
 
@@ -118,19 +119,42 @@ def record_reach(
         The material is not published (or not visible).
     """
     if commune_code not in registry.commune_codes():
-        raise ReachError(f"commune: unknown code {commune_code!r}")
+        raise ReachError(
+            f"commune: unknown code {commune_code!r}",
+            key="errors.not_allowed",
+            field="commune",
+            value=commune_code,
+        )
     require(
         can_record_reach(actor, commune_code),
         f"record reach in commune {commune_code}",
     )
     village = " ".join(village.split())
     if not 1 <= len(village) <= 200:
-        raise ReachError("village: between 1 and 200 characters")
+        raise ReachError(
+            "village: between 1 and 200 characters",
+            key="errors.length_between",
+            field="village",
+            low=1,
+            high=200,
+        )
     today = datetime.now(UTC).date()
     if not EARLIEST <= reached_on <= today + timedelta(days=1):
-        raise ReachError(f"date: between {EARLIEST} and today")
+        raise ReachError(
+            f"date: between {EARLIEST} and today",
+            key="outreach.err.reach_date",
+            field="date",
+            low=f"{EARLIEST:%d/%m/%Y}",
+        )
     if not 0 <= people_reached <= MAX_PEOPLE:
-        raise ReachError(f"people: between 0 and {MAX_PEOPLE}")
+        raise ReachError(
+            f"people: between 0 and {MAX_PEOPLE}",
+            key="errors.out_of_range",
+            field="people",
+            value=people_reached,
+            low=0,
+            high=MAX_PEOPLE,
+        )
     material = catalog.get(ctx, actor, material_id)
     if material.status != "published":
         raise NotFound(f"material {material_id} is not published")
@@ -143,7 +167,7 @@ def record_reach(
             village=village,
             reached_on=reached_on,
             people_reached=int(people_reached),
-            recorded_at=datetime.now(UTC),
+            recorded_at=scenario_now(session),
             recorded_by=actor.username,
         )
         session.add(record)

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from dashboard.config import REPO_ROOT
+from dashboard.core.errors import Invalid
 from dashboard.core.pdf import new_document
 from dashboard.i18n import translate
 
@@ -45,17 +46,48 @@ class Household:
     medical: int = 0
 
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the wrong number."""
-        if not 1 <= self.people <= MAX_PEOPLE:
-            raise ValueError(f"people: between 1 and {MAX_PEOPLE}")
-        if not 1 <= self.days <= MAX_DAYS:
-            raise ValueError(f"days: between 1 and {MAX_DAYS}")
+        """Raise :class:`Invalid` (a ``ValueError``) naming the wrong number.
+
+        A negative number is refused with its own message, never clamped.
+        """
+        for name in ("people", "days", "infants", "elderly", "medical"):
+            value = getattr(self, name)
+            if value < 0:
+                raise Invalid(
+                    f"{name}: {value} is negative",
+                    key="errors.negative",
+                    field=name,
+                    value=value,
+                )
+        for name, high in (("people", MAX_PEOPLE), ("days", MAX_DAYS)):
+            value = getattr(self, name)
+            if not 1 <= value <= high:
+                raise Invalid(
+                    f"{name}: between 1 and {high}",
+                    key="errors.out_of_range",
+                    field=name,
+                    value=value,
+                    low=1,
+                    high=high,
+                )
         for name in ("infants", "elderly", "medical"):
             value = getattr(self, name)
-            if not 0 <= value <= self.people:
-                raise ValueError(f"{name}: between 0 and the number of people")
+            if value > self.people:
+                raise Invalid(
+                    f"{name}: {value} is more than the {self.people} people",
+                    key="supplies.err.more_than_people",
+                    field=name,
+                    value=value,
+                    people=self.people,
+                )
         if self.infants + self.elderly > self.people:
-            raise ValueError("infants + elderly: more than the number of people")
+            raise Invalid(
+                "infants + elderly: more than the number of people",
+                key="supplies.err.sum_over_people",
+                infants=self.infants,
+                elderly=self.elderly,
+                people=self.people,
+            )
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from dashboard.auth import (
     require_read_commune,
     require_staff,
 )
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc_or_none
 from dashboard.events import EventInfo, event_info
@@ -44,6 +45,7 @@ from dashboard.plans.model import (
     OPEN_STATUSES,
     PlanError,
     applies,
+    due_now,
     join_profiles,
     split_profiles,
 )
@@ -356,7 +358,7 @@ def activate_plans(
         todo.append((item, prof))
     order = [item.commune_code for item, _ in todo]
     todo.sort(key=lambda pair: pair[0].commune_code)
-    at = now or datetime.now(UTC)
+    at = scenario_now(session, now)
     by = actor.username
     # The template's task rows per profile set, all but the per-commune fields.
     applying: dict[frozenset[str], list[tuple[TaskSpec, dict]]] = {}
@@ -434,11 +436,14 @@ def activate_plans(
                         "plan_id": plan_id,
                         "commune_code": code,
                         "province_code": province_of[code],
-                        "deadline_utc": deadline(
-                            s.deadline_kind,
-                            s.offset_hours,
-                            item.eta_utc,
-                            item.closest_utc,
+                        "deadline_utc": due_now(
+                            deadline(
+                                s.deadline_kind,
+                                s.offset_hours,
+                                item.eta_utc,
+                                item.closest_utc,
+                            ),
+                            at,
                         ),
                     }
                 )

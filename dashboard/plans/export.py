@@ -18,7 +18,7 @@ from dashboard.plans.tasks import TaskView
 def _local(value: datetime | None) -> str:
     if value is None or pd.isna(value):
         return ""
-    return f"{to_vietnam_time(value):%Y-%m-%d %H:%M}"
+    return f"{to_vietnam_time(value):%H:%M %d/%m/%Y}"
 
 
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
@@ -47,6 +47,33 @@ def board_xlsx(board: pd.DataFrame, sheet: str = "readiness") -> bytes:
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         board_table(board).to_excel(writer, index=False, sheet_name=sheet[:31])
     return out.getvalue()
+
+
+def recorded(task: TaskView, text: Callable[..., str]) -> list[str]:
+    """What was recorded for *task*: reason, note, number, photo, by whom and
+    when (Vietnam time) — the evidence the printed plan must carry."""
+    lines = []
+    if task.reason:
+        lines.append(text("plans.print.reason", reason=task.reason))
+    if task.evidence_note:
+        lines.append(text("plans.print.note", note=task.evidence_note))
+    if task.evidence_number is not None:
+        number = task.evidence_number
+        shown = f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
+        lines.append(
+            text("plans.print.number", number=shown, unit=task.evidence_unit or "")
+        )
+    if task.evidence_photo:
+        lines.append(text("plans.print.photo"))
+    if lines and task.status != "todo":
+        lines.append(
+            text(
+                "plans.print.by",
+                who=task.updated_by,
+                when=_local(task.updated_at),
+            )
+        )
+    return lines
 
 
 def checklist_pdf(
@@ -81,6 +108,8 @@ def checklist_pdf(
                     text(f"plans.evidence.{task.evidence}", unit=task.evidence_unit)
                 )
             doc.paragraph("    " + " · ".join(details), size=8)
+            for line in recorded(task, text):
+                doc.paragraph("    " + line, size=8)
             if task.guidance(lang):
                 doc.paragraph("    " + task.guidance(lang), size=8)
     return doc.output_bytes()

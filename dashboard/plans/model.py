@@ -6,6 +6,7 @@ Shared by every module of :mod:`dashboard.plans`; no database access here.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from dashboard.core.errors import Conflict, Invalid
@@ -93,3 +94,24 @@ def priority_score(
     h = 72.0 if hours_left is None or math.isnan(hours_left) else max(hours_left, 0.0)
     unready = min(max(1.0 - readiness, 0.0), 1.0)
     return round(100.0 * wind / 12.0 * unready * 24.0 / (24.0 + h), 2)
+
+
+def due_now(planned: datetime | None, now: datetime) -> datetime | None:
+    """The deadline a task gets at activation: its planned deadline, or *now*
+    ("due now") when the planned one has already passed.
+
+    A plan activated 30 h before the storm would otherwise start with every
+    "ETA − 48 h" task overdue. The planned deadline stays computable from the
+    plan (:func:`dashboard.plans.activation.deadline`), so a page can show it
+    next to "due now" (:func:`planned_if_moved`).
+    """
+    if planned is None:
+        return None
+    return planned if planned >= now else now
+
+
+def planned_if_moved(deadline_utc: datetime | None, planned: datetime | None):
+    """The original deadline when activation moved it to "due now", else None."""
+    if deadline_utc is None or planned is None:
+        return None
+    return planned if planned < deadline_utc else None

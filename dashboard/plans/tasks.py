@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_read_commune, require_work_commune
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc_or_none
 from dashboard.plans.model import (
@@ -140,25 +141,60 @@ def _check(
     photo: str,
 ) -> None:
     if status not in STATUSES:
-        raise PlanError(f"unknown status {status!r} (use {', '.join(STATUSES)})")
+        raise PlanError(
+            f"unknown status {status!r} (use {', '.join(STATUSES)})",
+            key="plans.err.bad_status",
+            field="status",
+            value=status,
+        )
     if status in REASON_STATUSES and not reason.strip():
-        raise PlanError(f"the status {status} needs a reason")
+        raise PlanError(
+            f"the status {status} needs a reason",
+            key="plans.err.reason_required",
+            field="reason",
+            status=status,
+        )
     if len(reason) > MAX_REASON:
-        raise PlanError(f"the reason is longer than {MAX_REASON} characters")
+        raise PlanError(
+            f"the reason is longer than {MAX_REASON} characters",
+            key="errors.too_long",
+            field="reason",
+            limit=MAX_REASON,
+            length=len(reason),
+        )
     if len(note) > MAX_NOTE:
-        raise EvidenceError(f"the note is longer than {MAX_NOTE} characters")
+        raise EvidenceError(
+            f"the note is longer than {MAX_NOTE} characters",
+            key="errors.too_long",
+            field="note",
+            limit=MAX_NOTE,
+            length=len(note),
+        )
     if number is not None and (not math.isfinite(number) or number < 0):
-        raise EvidenceError("the number must be 0 or more")
+        raise EvidenceError(
+            "the number must be 0 or more", key="plans.err.negative", field="number"
+        )
     if status != "done":
         return
     if task.evidence == "note" and not note.strip():
-        raise EvidenceError("this task needs a note before it is done")
+        raise EvidenceError(
+            "this task needs a note before it is done",
+            key="plans.err.needs_note",
+            field="note",
+        )
     if task.evidence == "number" and number is None:
         raise EvidenceError(
-            f"this task needs a number ({task.evidence_unit}) before it is done"
+            f"this task needs a number ({task.evidence_unit}) before it is done",
+            key="plans.err.needs_number",
+            field="number",
+            unit=task.evidence_unit or "",
         )
     if task.evidence == "photo" and not photo:
-        raise EvidenceError("this task needs a photo before it is done")
+        raise EvidenceError(
+            "this task needs a photo before it is done",
+            key="plans.err.needs_photo",
+            field="photo",
+        )
 
 
 def _progress(
@@ -243,7 +279,7 @@ def update_task(
         remove_unless_committed(session, data_dir, stored.path)
     new_photo = stored.path if stored else task.evidence_photo
     old = _state(task)
-    at = now or datetime.now(UTC)
+    at = scenario_now(session, now)
     values = {
         "status": new_status,
         "reason": new_reason,

@@ -13,7 +13,7 @@ import csv
 import io
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from dashboard import audit
 from dashboard.auth import Principal, require_installation_admin
 from dashboard.config import REPO_ROOT
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.text import safe_cell, unsafe_cell
 from dashboard.plans.model import (
@@ -330,7 +331,7 @@ def ensure_starter(session: Session, now: datetime | None = None) -> int:
     if found is not None:
         return found
     name, description, tasks = read_starter()
-    at = now or datetime.now(UTC)
+    at = scenario_now(session, now)
     row = PlanTemplate(
         name=name,
         description=description,
@@ -412,7 +413,7 @@ def save_template(
     specs = validate_tasks(
         [_as_row(t) if isinstance(t, TaskSpec) else t for t in tasks]
     )
-    at = now or datetime.now(UTC)
+    at = scenario_now(session, now)
     row = template_by_name(session, name)
     old = None
     if row is None:

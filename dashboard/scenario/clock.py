@@ -23,12 +23,9 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_installation_admin
+from dashboard.core.clock import CLOCK_KEY, DRILL, LIVE, MODE_KEY
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END, DRILL_NAME, DRILL_START
 from dashboard.store.models.core import AppSetting
-
-MODE_KEY = "scenario.mode"
-CLOCK_KEY = "scenario.clock"
-LIVE, DRILL = "live", "drill"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.config import REPO_ROOT
+from dashboard.core.clock import DEFAULT_DRILL_CLOCK
 from dashboard.storms.model import Forecast
 from dashboard.storms.parsers import parse
 
 DRILL_FILE = REPO_ROOT / "data" / "drills" / "wipha_2025_ibtracs.csv"
 DRILL_NAME = "wipha_2025"
-DRILL_CLOCK = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
+DRILL_CLOCK = DEFAULT_DRILL_CLOCK
 DRILL_START = datetime(2025, 7, 16, 6, 0, tzinfo=UTC)
 DRILL_END = datetime(2025, 7, 22, 18, 0, tzinfo=UTC)
 CITATION = (

@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dashboard.core.errors import Invalid
+
 QUADRANTS = ("ne", "se", "sw", "nw")
 WIND_THRESHOLDS_KT = (34, 50, 64)
 
 
-class ForecastError(ValueError):
-    """A product could not be read; the message names what is wrong."""
+class ForecastError(Invalid):
+    """A product could not be read; the message names what is wrong (in
+    English, for logs); ``key`` says it for people (``forecasts.err.*``)."""
+
+    default_key = "forecasts.err.unreadable"
 
 
 @dataclass(frozen=True)

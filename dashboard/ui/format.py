@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -44,3 +45,30 @@ def wind_level(level: int | None) -> str:
     low, high = kmh_range(int(level))
     speed = f"{low:.0f}–{high:.0f} km/h" if high is not None else f"≥ {low:.0f} km/h"
     return t("wind.level", level=int(level), speed=speed)
+
+
+#: The upload limit of files without a limit of their own (``server.maxUploadSize``
+#: in ``.streamlit/config.toml``), in MB; uploaders say it in the user's language.
+UPLOAD_LIMIT_MB = 100
+
+
+_AS_OF = re.compile(r"^(?P<name>.*?) \((?P<winds>[\w ]+) winds\) as of (?P<when>\S+)$")
+
+
+def product_label(product: str) -> str:
+    """A stored product name for people: ``IBTrACS v04r01 (usa winds) as of
+    2025-07-20T12:00:00Z`` → ``IBTrACS v04r01, gió theo usa, tính đến 19:00
+    20/07/2025`` (other names are shown as they are: they are data)."""
+    match = _AS_OF.match(product or "")
+    if not match:
+        return product
+    try:
+        when = datetime.fromisoformat(match["when"].replace("Z", "+00:00"))
+    except ValueError:
+        return product
+    return t(
+        "forecasts.product_as_of",
+        name=match["name"],
+        winds=match["winds"].upper(),
+        when=local_time(when),
+    )

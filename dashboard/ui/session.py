@@ -34,6 +34,9 @@ LANG_KEY = "lang"
 
 
 def lang() -> str:
+    """The session's language; a reload keeps it (the ``?lang=`` of the URL)."""
+    if LANG_KEY not in st.session_state and st.query_params.get(LANG_KEY) in LANGUAGES:
+        st.session_state[LANG_KEY] = st.query_params[LANG_KEY]
     value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 

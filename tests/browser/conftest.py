@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.support import servers
 from tests.support.helpers import REPO_ROOT, require
 from tests.support.postgres import free_port
 
@@ -79,22 +80,24 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> AppSer
     server = AppServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     server.log = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    server.process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dashboard",
-            "run",
-            "--headless",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=server.log.open("w"),
-        stderr=subprocess.STDOUT,
+    server.process = servers.track(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "run",
+                "--headless",
+                "--address",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=server.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -106,17 +109,13 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> AppSer
                     return server
         except OSError:
             time.sleep(0.3)
-    server.process.terminate()
+    servers.stop(server.process)
     pytest.fail(f"the app server did not answer:\n{server.log.read_text()}")
 
 
 def stop_app(server: AppServer) -> None:
-    if server.process and server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
+    if server.process is not None:
+        servers.stop(server.process)
 
 
 @pytest.fixture(scope="module")

@@ -746,3 +746,18 @@ def test_leader_candidates_are_active_province_accounts(world):
     ]
     with pytest.raises(Forbidden):
         call(world, dlg.leader_candidates, "dongchau", "33")
+
+
+def test_a_delegation_arriving_before_the_clock_is_refused(world):
+    """Issue 15: a delegation entirely in 2020 was accepted and counted as
+    coverage; its arrival must not come before the scenario clock."""
+    old = datetime(2020, 1, 1, 1, 0, tzinfo=UTC)
+    with pytest.raises(DelegationError) as caught:
+        create(
+            world,
+            planned_departure_utc=old,
+            planned_arrival_utc=old + timedelta(hours=2),
+            communes=(StopInput(DONG_CHAU),),
+        )
+    assert (caught.value.code, caught.value.field) == ("arrival_in_past", "arrival")
+    assert count(world, Delegation) == 0

@@ -423,6 +423,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Tài chính",
             owner="Lê C",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
     with ctx.transaction() as s, pytest.raises(Conflict) as caught:
         fb.assign(
@@ -433,6 +434,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Xây dựng",
             owner="Phạm D",
             due_utc=T0 + timedelta(days=3),
+            now=T0,
         )
     assert caught.value.current["updated_by"] == "staff2"
     assert caught.value.current["version"] == item.version + 1
@@ -464,6 +466,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
             department="Sở A",
             owner="A",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
         first.commit()
         with pytest.raises(Conflict):
@@ -475,6 +478,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
                 department="Sở B",
                 owner="B",
                 due_utc=T0 + timedelta(days=1),
+                now=T0,
             )
         second.rollback()
     finally:
@@ -605,6 +609,7 @@ def test_badges_for_province_and_commune(ctx):
             department="Sở",
             owner="A",
             due_utc=T0 + timedelta(days=1),
+            now=T0,
         )
         item = fb.answer(s, STAFF_2, a.id, item.version, text="Đã cấp.")
     with ctx.sessions() as s:
@@ -707,3 +712,30 @@ def test_weekly_summary_is_for_province_staff_of_that_province(ctx):
             fb.weekly_summary(s, STAFF, "33", weeks=0, now=NOW)
         empty = fb.weekly_summary(s, STAFF, "33", now=NOW)
     assert empty.empty and "raised" in empty.columns
+
+
+def test_a_due_date_in_the_past_is_refused(ctx):
+    """Issue 15: a due date in 2020 was accepted."""
+    with ctx.transaction() as s:
+        item = raise_one(s)
+    with ctx.transaction() as s, pytest.raises(fb.FeedbackError) as caught:
+        fb.assign(
+            s,
+            STAFF,
+            item.id,
+            item.version,
+            department="Sở Xây dựng",
+            owner="Trần Thị Bình",
+            due_utc=datetime(2020, 1, 1, tzinfo=UTC),
+            now=T0,
+        )
+    assert (caught.value.key, caught.value.field) == ("errors.in_past", "due")
+
+
+def test_a_text_over_the_limit_is_refused_not_cut(ctx):
+    """Issue 15: the text was silently cut at 5,000 characters."""
+    with ctx.transaction() as s, pytest.raises(fb.FeedbackError) as caught:
+        raise_one(s, text="a" * (fb.MAX_TEXT + 1))
+    assert caught.value.key == "errors.too_long"
+    assert caught.value.params["length"] == fb.MAX_TEXT + 1
+    assert caught.value.params["limit"] == fb.MAX_TEXT

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from dashboard.core.errors import Invalid
 from dashboard.outreach.supplies import (
     SUPPLIES_FILE,
     checklist_pdf,
@@ -141,3 +142,12 @@ def test_printable_pdf_has_the_quantities_with_diacritics():
     assert "60 lít" in text and "Nước uống và sinh hoạt" in text
     assert "18 cái" in text and "Tã/bỉm cho trẻ" in text
     assert "10 ngày thuốc" in text
+
+
+@pytest.mark.parametrize("args", [(-4,), (4, -3), (4, 3, -1), (4, 3, 0, -2)])
+def test_negative_numbers_are_refused_with_a_message(args):
+    """Issue 15: a negative number was ignored silently."""
+    with pytest.raises(Invalid) as caught:
+        household_checklist(*args)
+    assert caught.value.key == "errors.negative"
+    assert caught.value.params["value"] < 0

@@ -23,7 +23,7 @@ from dashboard import audit, registry, scenario
 from dashboard.auth import Forbidden, Principal
 from dashboard.events import open_event_for_forecast
 from dashboard.plans.activation import CommuneExposure, activate_plans, deadline
-from dashboard.plans.model import applies, join_profiles, split_profiles
+from dashboard.plans.model import applies, due_now, join_profiles, split_profiles
 from dashboard.plans.templates import ensure_starter, template_tasks
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
@@ -119,8 +119,14 @@ def _row_by_row(
                     priority=s.priority,
                     deadline_kind=s.deadline_kind,
                     offset_hours=s.offset_hours,
-                    deadline_utc=deadline(
-                        s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
+                    deadline_utc=due_now(
+                        deadline(
+                            s.deadline_kind,
+                            s.offset_hours,
+                            item.eta_utc,
+                            item.closest_utc,
+                        ),
+                        now,
                     ),
                     evidence=s.evidence,
                     evidence_unit=s.evidence_unit,
@@ -279,14 +285,15 @@ def test_bulk_activation_writes_what_row_by_row_activation_wrote(ctx):
     assert len(by_commune[C33[0]]) == 25  # all but the mountain-only task
     assert [t["position"] for t in by_commune[C33[0]]] == list(range(1, 26))
     assert all(t["deadline_utc"] is None for t in by_commune[C33[2]])
+    # A deadline already past at activation is "due now" (the clock).
     for task in by_commune[C33[1]]:  # no level-6 arrival: both kinds count
-        assert task["deadline_utc"].replace(tzinfo=UTC) == CLOSEST + timedelta(
-            hours=1 + task["offset_hours"]
+        assert task["deadline_utc"].replace(tzinfo=UTC) == max(
+            CLOCK, CLOSEST + timedelta(hours=1 + task["offset_hours"])
         )
     for task in by_commune[C33[0]]:
         base = ETA if task["deadline_kind"] == "before_eta" else CLOSEST
-        assert task["deadline_utc"].replace(tzinfo=UTC) == base + timedelta(
-            hours=task["offset_hours"]
+        assert task["deadline_utc"].replace(tzinfo=UTC) == max(
+            CLOCK, base + timedelta(hours=task["offset_hours"])
         )
         assert (task["status"], task["version"], task["updated_by"]) == (
             "todo",

@@ -171,3 +171,31 @@ def test_coastal_rule_on_a_toy_coast():
     )
     assert list(coastal_mask(frame)) == [False, False, True]
     assert not coastal_mask(frame.assign(province_code="01")).any()
+
+
+def test_the_printed_plan_carries_the_evidence_recorded(ctx):
+    """Issue 15: the printed plan left out the notes and numbers."""
+    setup = make_setup(ctx, codes=(DONG_CHAU,))
+    noted = setup.task(ctx, DONG_CHAU, "note")
+    counted = setup.task(ctx, DONG_CHAU, "number")
+    with ctx.transaction() as s:
+        update_task(
+            s, COMMUNE, noted.id, 1, status="done", note="Đã họp ban chỉ huy xã"
+        )
+        update_task(s, COMMUNE, counted.id, 1, status="done", number=1234)
+    with ctx.sessions() as s:
+        tasks = plan_tasks(s, COMMUNE, setup.plans[DONG_CHAU])
+    data = checklist_pdf(
+        "Phương án",
+        "Hưng Yên",
+        tasks,
+        lambda key, **kw: translate(key, "vi", **kw),
+        "vi",
+        lambda t: "",
+    )
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages
+    )
+    assert "Ghi chú: Đã họp ban chỉ huy xã" in text
+    assert "Số liệu: 1,234" in text
+    assert "Cập nhật bởi" in text

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from dashboard import scenario
 from dashboard.auth import Forbidden
 from dashboard.core.errors import Conflict
+from dashboard.core.time import as_utc_or_none as utc
 from dashboard.plans import EvidenceError, PlanError
 from dashboard.plans.activation import activate_plans, apply_forecast
 from dashboard.plans.photos import resolve
@@ -74,9 +75,9 @@ def test_activation_gives_each_commune_its_tasks_with_absolute_deadlines(ctx):
     assert len(urban) >= len(every)
     for task in coastal:
         base = ETA if task.deadline_kind == "before_eta" else CLOSEST
-        assert task.deadline_utc.replace(tzinfo=base.tzinfo) == base + timedelta(
-            hours=task.offset_hours
-        )
+        planned = base + timedelta(hours=task.offset_hours)
+        # A deadline already past at activation is "due now" (the clock).
+        assert task.deadline_utc.replace(tzinfo=base.tzinfo) == max(planned, CLOCK)
         assert task.status == "todo" and task.version == 1
     rows = _audit(ctx, "commune_plan", setup.plans[DONG_CHAU])
     assert rows[0].action == "activate" and rows[0].actor == "admin1"
@@ -126,8 +127,9 @@ def test_new_forecast_moves_open_deadlines_only_and_is_audited(ctx):
     for task in setup.tasks(ctx, DONG_CHAU):
         if task.id == done_task.id:
             assert task.deadline_utc == before[task.id]
-        else:
+        elif before[task.id] is not None and utc(before[task.id]) > CLOCK:
             assert task.deadline_utc == before[task.id] - timedelta(hours=6)
+        # (a task "due now" since activation gets its planned deadline, moved)
         assert task.version == (2 if task.id == done_task.id else 1)
     rows = _audit(ctx, "commune_plan", setup.plans[DONG_CHAU])
     assert rows[-1].action == "move_deadlines"
@@ -334,3 +336,17 @@ def test_a_commune_without_level_6_winds_can_be_activated(ctx):
             s.scalars(select(PlanTask).where(PlanTask.commune_code == HA_TU_22))
         )
     assert tasks and all(t.deadline_utc is not None for t in tasks)
+
+
+def test_a_fresh_activation_has_nothing_overdue(ctx):
+    """Issue 15: 855 tasks were overdue right after activation because
+    deadlines like ETA − 48 h had passed; they are now "due now"."""
+    setup = make_setup(ctx, codes=(DONG_CHAU,))
+    plan = setup.plans[DONG_CHAU]
+    with ctx.sessions() as s:
+        assert commune_readiness(s, COMMUNE, plan, CLOCK)["overdue"] == 0
+        deadlines = list(
+            s.scalars(select(PlanTask.deadline_utc).where(PlanTask.plan_id == plan))
+        )
+    assert any(d is not None and utc(d) == CLOCK for d in deadlines)  # due now
+    assert all(d is None or utc(d) >= CLOCK for d in deadlines)

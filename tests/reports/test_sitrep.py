@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboard import feedback as fb
 from dashboard import scenario, situation
@@ -71,6 +72,16 @@ def _work(ctx) -> None:
             )
         )
     communes = sorted({t.commune_code for t in tasks})[:4]
+    # Activation at the drill clock makes past deadlines "due now" (nothing
+    # overdue); as if the plans had been activated a day earlier, some of
+    # those deadlines passed an hour ago.
+    late = {t.id for t in tasks if t.commune_code in communes[1:] and t.position % 2}
+    with ctx.transaction() as s:
+        s.execute(
+            update(PlanTask)
+            .where(PlanTask.id.in_(late), PlanTask.deadline_utc == DRILL_CLOCK)
+            .values(deadline_utc=DRILL_CLOCK - timedelta(hours=1))
+        )
     chosen = [
         t
         for t in tasks
@@ -508,3 +519,19 @@ class TestPage:
         assert not at.exception
         assert [i.value for i in at.info] == [translate("sitrep.page.signin")]
         assert not at.button
+
+
+def test_the_page_workbook_speaks_the_readers_language(drill):
+    """Issue 15: English snake_case sheet and column names in the XLSX."""
+    _ctx, s, _board = drill
+    wb = load_workbook(io.BytesIO(sr.sitrep_xlsx(s, "vi")))
+    assert wb.sheetnames[0] == translate("sitrep.xlsx.sheet.summary", "vi")
+    snake = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        assert not [h for h in header if snake.match(str(h))], (ws.title, header)
+    summary = wb.worksheets[0]
+    items = [r[0] for r in summary.iter_rows(min_row=2, values_only=True)]
+    assert not [i for i in items if snake.match(str(i))]
+    values = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert values[translate("sitrep.xlsx.item.scenario", "vi")] == "Diễn tập"

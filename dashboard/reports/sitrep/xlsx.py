@@ -7,6 +7,7 @@ from datetime import datetime
 
 from dashboard.core.text import safe_row
 from dashboard.core.time import to_vietnam_time
+from dashboard.i18n import translate
 from dashboard.plans.model import PILLARS
 from dashboard.reports.sitrep.model import Sitrep
 
@@ -23,7 +24,49 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def sitrep_xlsx(s: Sitrep) -> bytes:
+#: Columns whose values are codes, and the catalog prefix that names them.
+_CODED = {
+    ("delegations", "status"): "dlg.status.",
+    ("requests", "category"): "feedback.category.",
+    ("requests", "urgency"): "feedback.urgency.",
+    ("requests", "status"): "feedback.status.",
+    ("summary", "value"): "sitrep.xlsx.value.",
+}
+
+
+def _label(key: str, lang: str) -> str:
+    text = translate(key, lang)
+    return text if text != key else key.rsplit(".", 1)[-1]
+
+
+def _localise(wb, lang: str) -> None:
+    """Sheet names, headings and coded values in *lang* (keys stay stable)."""
+    for ws in wb.worksheets:
+        sheet = ws.title
+        header = [cell.value for cell in ws[1]]
+        coded = {
+            i: _CODED[(sheet, name)]
+            for i, name in enumerate(header)
+            if (sheet, name) in _CODED
+        }
+        for cell in ws[1]:
+            cell.value = _label(f"sitrep.xlsx.col.{cell.value}", lang)
+        for row in ws.iter_rows(min_row=2):
+            if sheet == "summary":
+                row[0].value = _label(f"sitrep.xlsx.item.{row[0].value}", lang)
+            for i, prefix in coded.items():
+                value = row[i].value
+                if isinstance(value, str) and value:
+                    key = prefix + value
+                    text = translate(key, lang)
+                    row[i].value = text if text != key else value
+            for cell in row:
+                if isinstance(cell.value, bool):
+                    cell.value = translate(f"sitrep.xlsx.{cell.value}", lang)
+        ws.title = _label(f"sitrep.xlsx.sheet.{sheet}", lang)[:31]
+
+
+def sitrep_xlsx(s: Sitrep, lang: str | None = None) -> bytes:
     """The report as a workbook: ``summary`` (key figures, report time,
     advisory), ``exposed``, ``readiness``, ``delegations``, ``requests``.
 
@@ -31,6 +74,10 @@ def sitrep_xlsx(s: Sitrep) -> bytes:
     where a heading says UTC. Every cell goes through
     :func:`~dashboard.core.text.safe_row`: a feedback title, storm or event
     name starting with ``=`` is text, never a formula.
+    With *lang* (the page passes the reader's
+    language) sheet names, headings, summary items and coded values
+    (statuses, categories) are in that language; without it they stay the
+    stable keys above, for scripts.
     """
     from openpyxl import Workbook
 
@@ -185,6 +232,8 @@ def sitrep_xlsx(s: Sitrep) -> bytes:
             for r in s.urgent_requests
         ],
     )
+    if lang is not None:
+        _localise(wb, lang)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -135,10 +135,13 @@ def detect_format(text: str, name_hint: str = "") -> str:
         For empty input, an HTML page, or content of no known format.
     """
     if not text.strip():
-        raise ForecastError(f"empty input: expected {EXPECTED}")
+        raise ForecastError(
+            f"empty input: expected {EXPECTED}", key="forecasts.err.empty"
+        )
     if looks_like_html(text):
         raise ForecastError(
-            f"got an HTML page instead of a storm product: expected {EXPECTED}"
+            f"got an HTML page instead of a storm product: expected {EXPECTED}",
+            key="forecasts.err.html",
         )
     if text.lstrip().startswith(("{", "[")):
         return _format_of_json(text)

@@ -24,6 +24,17 @@ def scope_label(p) -> str:
     return t("scope.national")
 
 
+#: At most this many characters of a display name in the sidebar, so an
+#: account made before the limit (or a long unit name) never pushes
+#: "Đăng xuất" off the screen; the users page shows the full name.
+SIDEBAR_NAME = 40
+
+
+def shorten(name: str, limit: int = SIDEBAR_NAME) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
 def render() -> None:
     with st.sidebar:
         st.segmented_control(
@@ -34,11 +45,14 @@ def render() -> None:
             default=session.lang(),
             required=True,
         )
+        # Kept in the URL so a reload (or a bookmark) keeps the language.
+        if st.query_params.get(session.LANG_KEY) != session.lang():
+            st.query_params[session.LANG_KEY] = session.lang()
         p = session.principal()
         if p is None:
             return
         with st.container(border=True, key="user_badge"):
-            st.markdown(f"**{escape(p.display_name)}**")
+            st.markdown(f"**{escape(shorten(p.display_name))}**")
             st.caption(f"{t('role.' + p.role.value)} · {escape(scope_label(p))}")
             if p.is_demo:
                 st.caption(t("demo.account"))

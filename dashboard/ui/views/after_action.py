@@ -93,6 +93,7 @@ def _damage_form(p: Principal, event_id: int, communes: list[str]) -> None:
         else st.selectbox(
             t("aar.page.commune"),
             communes,
+            placeholder=t("ui.choose"),
             format_func=lambda c: names.get(c, c),
             key="aar_commune",
         )
@@ -163,6 +164,7 @@ def render() -> None:
     event_id = st.selectbox(
         t("aar.page.event"),
         list(labels),
+        placeholder=t("ui.choose"),
         format_func=labels.get,
         key="aar_event",
     )
@@ -177,6 +179,7 @@ def render() -> None:
         else st.selectbox(
             t("aar.page.province"),
             provinces,
+            placeholder=t("ui.choose"),
             format_func=names.get,
             key="aar_province",
         )

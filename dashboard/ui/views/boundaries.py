@@ -11,6 +11,8 @@ from dashboard.auth import Forbidden
 from dashboard.geo import layers
 from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
+from dashboard.ui.errors import error_message
+from dashboard.ui.format import UPLOAD_LIMIT_MB
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -34,7 +36,7 @@ def _import(upload) -> None:
             )
         except (BoundaryError, Forbidden) as exc:
             bar.empty()
-            st.error(t("boundaries.refused", reason=escape(str(exc))))
+            st.error(t("boundaries.refused", reason=error_message(exc)))
             return
     bar.empty()
     st.success(t("boundaries.done", version=escape(result.layer.version)))
@@ -61,6 +63,8 @@ def render() -> None:
         t("boundaries.upload"),
         type=["geojson", "json", "gpkg", "zip"],
         key="boundary_file",
+        help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+        max_upload_size=UPLOAD_LIMIT_MB,
     )
     if upload is not None and st.button(t("boundaries.import"), type="primary"):
         _import(upload)

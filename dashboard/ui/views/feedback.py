@@ -18,9 +18,10 @@ from dashboard import feedback as fb
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import VIETNAM_OFFSET, to_vietnam_time
-from dashboard.ui import cache, session
+from dashboard.ui import cache, clock, session
 from dashboard.ui.components import drafts, feedback_badge
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import error_message
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -63,21 +64,20 @@ def _show_flash() -> None:
 def _refusal(exc: Exception) -> str:
     """A translated message for a refused change (the detail stays visible)."""
     if isinstance(exc, Conflict):
-        return t("feedback.conflict", detail=escape(str(exc)))
+        current = exc.params.get("current") or {}
+        status = str(current.get("status") or "")
+        return t(
+            "feedback.conflict",
+            who=escape(str(current.get("updated_by") or "?")),
+            status=t(f"feedback.status.{status}") if status else "—",
+        )
     if isinstance(exc, fb.AttachmentRefused):  # the file checks' own message
-        params = {k: escape(str(v)) for k, v in exc.params.items()}
         return t(
             "feedback.invalid",
             field=t("feedback.field.attachment"),
-            reason=t(exc.key, **params),
+            reason=error_message(exc),
         )
-    if isinstance(exc, fb.FeedbackError):
-        return t(
-            "feedback.invalid",
-            field=t(f"feedback.field.{exc.field}"),
-            reason=escape(str(exc)),
-        )
-    return t("feedback.refused", reason=escape(str(exc)))
+    return error_message(exc)
 
 
 def _paragraphs(text: str) -> str:
@@ -132,7 +132,11 @@ def _mark_seen(principal: Principal, item: fb.FeedbackView) -> None:
     if not item.is_new:
         return
     with cache.context().transaction() as db:
-        fb.mark_seen(db, principal, [item.id])
+        marked = fb.mark_seen(db, principal, [item.id])
+    if marked:
+        # The menu title ("Kiến nghị (2)") was drawn before the item was
+        # opened; run again so the menu and the page show the same count.
+        st.rerun()
 
 
 # --------------------------------------------------------------------------- #
@@ -202,7 +206,7 @@ def _details(principal: Principal, item: fb.FeedbackView) -> None:
         _attachment(principal, item)
         if item.department:
             due = local_time(item.due_utc)
-            if item.overdue():
+            if item.overdue(clock.now()):
                 due = t("feedback.overdue_since", due=due)
             st.markdown(
                 t(
@@ -352,20 +356,25 @@ def _new_form(principal: Principal) -> None:
             fb.CATEGORIES,
             format_func=lambda c: _label("category", c),
             key=f"fb_new_category_{n}",
+            placeholder=t("ui.choose"),
         )
         cols[1].selectbox(
             t("feedback.field.urgency"),
             fb.URGENCIES,
             format_func=lambda u: _label("urgency", u),
             key=f"fb_new_urgency_{n}",
+            placeholder=t("ui.choose"),
         )
         st.text_input(
             t("feedback.field.title"), max_chars=fb.MAX_TITLE, key=f"fb_new_title_{n}"
         )
         st.text_area(
             t("feedback.field.text"),
-            max_chars=fb.MAX_TEXT,
-            help=t("feedback.text_help"),
+            # No max_chars: the browser would cut a pasted text silently; the
+            # service refuses an over-long text naming its length and the limit.
+            help=t("feedback.text_help")
+            + " "
+            + t("feedback.text_limit", limit=fb.MAX_TEXT),
             key=f"fb_new_text_{n}",
         )
         drafts.keep(f"fb_new_title_{n}", name="fb_new_title")
@@ -378,6 +387,7 @@ def _new_form(principal: Principal) -> None:
                 mb=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
             ),
             key=f"fb_new_file_{n}",
+            max_upload_size=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
         )
         st.form_submit_button(
             t("feedback.send"),
@@ -441,7 +451,7 @@ def _commune(principal: Principal) -> None:
 def _due_inputs(item: fb.FeedbackView) -> None:
     # From the start of this hour: a default that changes on every run would
     # reset what the user typed into the form.
-    hour_start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hour_start = clock.now().replace(minute=0, second=0, microsecond=0)
     default = item.due_utc or fb.due_default(item.urgency, hour_start)
     local = to_vietnam_time(default)
     assert local is not None
@@ -531,6 +541,7 @@ def _queue(principal: Principal, province: str) -> None:
         default=["received", "assigned", "answered"],
         format_func=lambda s: _label("status", s),
         key="fb_filter_status",
+        placeholder=t("ui.choose_many"),
     )
     urgencies = cols[1].multiselect(
         t("feedback.field.urgency"),
@@ -561,7 +572,7 @@ def _queue(principal: Principal, province: str) -> None:
     if not items:
         st.caption(t("feedback.queue_empty"))
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     st.dataframe(
         pd.DataFrame(
             {

@@ -11,7 +11,8 @@ from dashboard.storms import feeds
 from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
 from dashboard.ui import cache, session
-from dashboard.ui.format import local_time
+from dashboard.ui.errors import error_message
+from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time, product_label
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -69,7 +70,7 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
                 db, session.principal(), data, name, format=fmt
             )
     except (ForecastError, Forbidden) as exc:
-        st.error(t("forecasts.refused", reason=escape(str(exc))))
+        st.error(t("forecasts.refused", reason=error_message(exc)))
         return
     st.success(t("forecasts.stored", count=len(ids)))
 
@@ -77,12 +78,18 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
 def _upload() -> None:
     st.subheader(t("forecasts.upload"))
     st.caption(t("forecasts.upload_help"))
-    upload = st.file_uploader(t("forecasts.upload_file"), key="forecast_file")
+    upload = st.file_uploader(
+        t("forecasts.upload_file"),
+        key="forecast_file",
+        help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+        max_upload_size=UPLOAD_LIMIT_MB,
+    )
     fmt = st.selectbox(
         t("forecasts.format"),
         [None, *FORMATS],
         format_func=lambda f: t("forecasts.detect") if f is None else f,
         key="forecast_format",
+        placeholder=t("ui.choose"),
     )
     if upload is not None and st.button(t("forecasts.store"), type="primary"):
         _store(upload.getvalue(), upload.name, fmt)
@@ -101,7 +108,14 @@ def _nchmf_form() -> None:
         {column: pd.Series(dtype="string") for column in nchmf.COLUMNS}
     )
     edited = st.data_editor(
-        empty, num_rows="dynamic", key="nchmf_rows", hide_index=True
+        empty,
+        num_rows="dynamic",
+        key="nchmf_rows",
+        hide_index=True,
+        column_config={
+            column: st.column_config.TextColumn(t(f"forecasts.nchmf.col.{column}"))
+            for column in nchmf.COLUMNS
+        },
     )
     if st.button(t("forecasts.nchmf_save"), key="nchmf_save"):
         rows = edited.dropna(how="all")
@@ -126,7 +140,7 @@ def _history() -> None:
             {
                 t("forecasts.col.storm"): [r.storm_name for r in rows],
                 t("forecasts.col.source"): [r.source for r in rows],
-                t("forecasts.col.product"): [r.product for r in rows],
+                t("forecasts.col.product"): [product_label(r.product) for r in rows],
                 t("forecasts.col.issued"): [local_time(r.issued_utc) for r in rows],
                 t("forecasts.col.received"): [local_time(r.received_at) for r in rows],
                 t("forecasts.col.origin"): [r.origin for r in rows],

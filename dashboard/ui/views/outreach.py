@@ -15,20 +15,21 @@ staff and admins). The rules themselves are enforced in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from dashboard import registry
 from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import NotFound
+from dashboard.core.errors import Invalid, NotFound
+from dashboard.core.time import to_vietnam_time
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
-from dashboard.ui import cache, session
+from dashboard.ui import cache, clock, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -112,18 +113,21 @@ def _filters(p: Principal) -> dict:
             ["", *HAZARDS],
             format_func=lambda v: _label("hazard", v),
             key="outreach.f.hazard",
+            placeholder=t("ui.choose"),
         )
         stage = cols[1].selectbox(
             t("outreach.filter.stage"),
             ["", *STAGES],
             format_func=lambda v: _label("stage", v),
             key="outreach.f.stage",
+            placeholder=t("ui.choose"),
         )
         audience = cols[2].selectbox(
             t("outreach.filter.audience"),
             ["", *AUDIENCES],
             format_func=lambda v: _label("audience", v),
             key="outreach.f.audience",
+            placeholder=t("ui.choose"),
         )
         cols = st.columns(3)
         languages = ["", *LANGUAGES]
@@ -133,12 +137,14 @@ def _filters(p: Principal) -> dict:
             index=languages.index(session.lang()),
             format_func=lambda v: _label("language", v),
             key="outreach.f.language",
+            placeholder=t("ui.choose"),
         )
         kind = cols[1].selectbox(
             t("outreach.filter.kind"),
             ["", *KINDS],
             format_func=lambda v: _label("kind", v),
             key="outreach.f.kind",
+            placeholder=t("ui.choose"),
         )
         statuses = ["published"]
         if catalog.can_publish(p) and cols[2].toggle(
@@ -266,6 +272,7 @@ def _commune_choice(p: Principal, key: str) -> str | None:
         options,
         format_func=names.get,
         key=f"{key}.code",
+        placeholder=t("ui.choose"),
     )
 
 
@@ -278,7 +285,7 @@ def _reach_form(ctx, p: Principal, material) -> None:
             cols = st.columns(2)
             when = cols[0].date_input(
                 t("outreach.reach.date"),
-                value=datetime.now(UTC).date(),
+                value=to_vietnam_time(clock.now()).date(),
                 key=f"{key}.date",
                 format="DD/MM/YYYY",
             )
@@ -300,9 +307,9 @@ def _reach_form(ctx, p: Principal, material) -> None:
                     ctx, p, material.id, commune, village, when, int(people)
                 )
             except (sharing.ReachError, NotFound) as exc:
-                st.error(t("outreach.invalid", detail=escape(str(exc))))
+                show_error(exc)
             except Forbidden as exc:
-                st.error(t("outreach.denied", detail=escape(str(exc))))
+                show_error(exc)
             else:
                 st.success(t("outreach.reach.saved", village=escape(village.strip())))
 
@@ -323,18 +330,21 @@ def _meta_form(prefix: str, material=None) -> dict:
         KINDS,
         index=index(KINDS, material.kind if material else None),
         format_func=lambda v: _label("kind", v),
+        placeholder=t("ui.choose"),
     )
     values["hazard"] = cols[1].selectbox(
         t("outreach.filter.hazard"),
         HAZARDS,
         index=index(HAZARDS, material.hazard if material else None),
         format_func=lambda v: _label("hazard", v),
+        placeholder=t("ui.choose"),
     )
     values["stage"] = cols[2].selectbox(
         t("outreach.filter.stage"),
         STAGES,
         index=index(STAGES, material.stage if material else None),
         format_func=lambda v: _label("stage", v),
+        placeholder=t("ui.choose"),
     )
     cols = st.columns(3)
     values["audience"] = cols[0].selectbox(
@@ -342,12 +352,14 @@ def _meta_form(prefix: str, material=None) -> dict:
         AUDIENCES,
         index=index(AUDIENCES, material.audience if material else None),
         format_func=lambda v: _label("audience", v),
+        placeholder=t("ui.choose"),
     )
     values["language"] = cols[1].selectbox(
         t("outreach.filter.language"),
         LANGUAGES,
         index=index(LANGUAGES, material.language if material else session.lang()),
         format_func=lambda v: _label("language", v),
+        placeholder=t("ui.choose"),
     )
     values["tags"] = cols[2].text_input(
         t("outreach.form.tags"), value=material.tags if material else ""
@@ -367,8 +379,14 @@ def _meta_form(prefix: str, material=None) -> dict:
     )
     values["file"] = st.file_uploader(
         t("outreach.form.file"),
-        help=t("outreach.form.file_help"),
+        help=t("outreach.form.file_help")
+        + " "
+        + t(
+            "outreach.form.file_limits",
+            **{k: v // uploads.MB for k, v in uploads.MAX_BYTES.items()},
+        ),
         key=f"{prefix}.file",
+        max_upload_size=max(uploads.MAX_BYTES.values()) // uploads.MB,
     )
     return values
 
@@ -389,13 +407,7 @@ def _input(values: dict) -> MaterialInput:
 
 
 def _show_error(exc: Exception) -> None:
-    if isinstance(exc, uploads.UploadRejected):
-        params = {k: escape(str(v)) for k, v in exc.params.items()}
-        st.error(t(exc.key, **params))
-    elif isinstance(exc, Forbidden):
-        st.error(t("outreach.denied", detail=escape(str(exc))))
-    else:
-        st.error(t("outreach.invalid", detail=escape(str(exc))))
+    show_error(exc)
 
 
 def _manage(ctx, p: Principal, material) -> None:
@@ -475,33 +487,29 @@ def _supplies() -> None:
     cols = st.columns(5)
     people = cols[0].number_input(
         t("outreach.supplies.people"),
-        1,
-        supplies.MAX_PEOPLE,
-        4,
+        value=4,
+        step=1,
         key="outreach.s.people",
     )
     days = cols[1].number_input(
-        t("outreach.supplies.days"), 1, supplies.MAX_DAYS, 3, key="outreach.s.days"
+        t("outreach.supplies.days"), value=3, step=1, key="outreach.s.days"
     )
     infants = cols[2].number_input(
         t("outreach.supplies.infants"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.infants",
     )
     elderly = cols[3].number_input(
         t("outreach.supplies.elderly"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.elderly",
     )
     medical = cols[4].number_input(
         t("outreach.supplies.medical"),
-        0,
-        supplies.MAX_PEOPLE,
-        0,
+        value=0,
+        step=1,
         key="outreach.s.medical",
     )
     try:
@@ -513,8 +521,8 @@ def _supplies() -> None:
             int(medical),
             session.lang(),
         )
-    except ValueError as exc:
-        st.error(t("outreach.invalid", detail=escape(str(exc))))
+    except Invalid as exc:
+        show_error(exc)
         return
     rows = [
         f"- **{line.quantity} {escape(line.unit)}** – {escape(line.label)}"
@@ -525,7 +533,7 @@ def _supplies() -> None:
     text = supplies.checklist_text(checklist)
     st.download_button(
         t("outreach.supplies.pdf"),
-        data=lambda: supplies.checklist_pdf(checklist, datetime.now(UTC)),
+        data=lambda: supplies.checklist_pdf(checklist, clock.now()),
         file_name=f"{t('outreach.supplies.file')}.pdf",
         mime="application/pdf",
         icon=":material/print:",
@@ -548,7 +556,7 @@ def _reach(ctx, p: Principal) -> None:
     try:
         summary = sharing.reach_summary(ctx, p, province)
     except Forbidden as exc:
-        st.error(t("outreach.denied", detail=escape(str(exc))))
+        show_error(exc)
         return
     if not summary:
         st.info(t("outreach.reach.none"))

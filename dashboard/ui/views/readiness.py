@@ -43,8 +43,8 @@ from dashboard.plans.templates import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
-from dashboard.ui.errors import show_error
-from dashboard.ui.format import local_time, wind_level
+from dashboard.ui.errors import error_message, show_error
+from dashboard.ui.format import UPLOAD_LIMIT_MB, local_time, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -76,6 +76,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
             [e.id for e in events],
             format_func=lambda i: next(e.name for e in events if e.id == i),
             key="readiness_event",
+            placeholder=t("ui.choose"),
         )
     if info is None:
         return event_id
@@ -210,6 +211,7 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
         sorted(board["risk_level"].unique()),
         format_func=lambda r: t(f"risk.{int(r)}"),
         key="readiness_risk",
+        placeholder=t("ui.choose_many"),
     )
     pillar = cols[1].selectbox(
         t("readiness.filter.pillar"),
@@ -218,6 +220,7 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
             t("readiness.filter.pillar_all") if x is None else t(f"plans.pillar.{x}")
         ),
         key="readiness_pillar",
+        placeholder=t("ui.choose"),
     )
     overdue_only = cols[2].toggle(
         t("readiness.filter.overdue"), key="readiness_overdue"
@@ -337,7 +340,10 @@ def _templates(p: Principal) -> None:
             return  # templates are national: real admins only import them
         with st.form("template_import", clear_on_submit=True):
             upload = st.file_uploader(
-                t("readiness.templates.upload"), type=["yaml", "yml", "csv"]
+                t("readiness.templates.upload"),
+                type=["yaml", "yml", "csv"],
+                help=t("ui.upload_limit", mb=UPLOAD_LIMIT_MB),
+                max_upload_size=UPLOAD_LIMIT_MB,
             )
             name = st.text_input(t("readiness.templates.name"))
             sent = st.form_submit_button(t("readiness.templates.import"))
@@ -348,7 +354,7 @@ def _templates(p: Principal) -> None:
                     import_template(db, p, upload.getvalue(), fmt, name=name or None)
                 st.success(t("readiness.templates.imported"))
             except (TemplateFormatError, Forbidden) as exc:
-                st.error(t("readiness.templates.error", message=escape(str(exc))))
+                st.error(t("readiness.templates.error", message=error_message(exc)))
 
 
 def render() -> None:

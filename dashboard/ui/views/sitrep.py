@@ -21,7 +21,7 @@ from dashboard.reports.sitrep import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
-from dashboard.ui.markdown import escape
+from dashboard.ui.errors import show_error
 from dashboard.ui.session import t
 
 _REPORT = "sitrep_report"
@@ -46,7 +46,7 @@ def render() -> None:
         try:
             st.session_state[_REPORT] = build_sitrep(cache.context(), p, province)
         except (Forbidden, ValueError) as exc:
-            st.error(escape(str(exc)))
+            show_error(exc)
             return
     report: Sitrep | None = st.session_state.get(_REPORT)
     if report is None or report.province_code != province:
@@ -68,7 +68,7 @@ def render() -> None:
     )
     xlsx.download_button(
         t("sitrep.page.xlsx"),
-        sitrep_xlsx(report),
+        sitrep_xlsx(report, lang),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key="sitrep_xlsx",

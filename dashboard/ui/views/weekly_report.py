@@ -7,7 +7,7 @@ Everything goes through the services (:mod:`dashboard.reports.weekly`,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +18,7 @@ from dashboard.core.errors import Conflict
 from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports import weekly, weekly_render
 from dashboard.reports.forwards import MINISTRIES, ForwardError, forward_to_ministry
-from dashboard.ui import cache, session
+from dashboard.ui import cache, clock, session
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -91,11 +91,14 @@ def _forward_box(p: Principal, province: str) -> None:
         item_id = st.selectbox(
             t("weekly.page.forward_item"),
             [i.id for i in items],
+            placeholder=t("ui.choose"),
             format_func=lambda i: next(
                 f"#{x.id} · {x.commune_name} · {x.title}" for x in items if x.id == i
             ),
         )
-        ministry = st.selectbox(t("weekly.page.forward_ministry"), MINISTRIES)
+        ministry = st.selectbox(
+            t("weekly.page.forward_ministry"), MINISTRIES, placeholder=t("ui.choose")
+        )
         note = st.text_input(t("weekly.page.forward_note"))
         if st.form_submit_button(t("weekly.page.forward_submit")):
             try:
@@ -208,10 +211,11 @@ def render() -> None:
         st.info(t("weekly.page.not_allowed"))
         return
     st.caption(t("weekly.page.intro"))
-    now = datetime.now(UTC)
+    now = clock.now()  # the drill clock during a drill
     week = st.selectbox(
         t("weekly.page.week"),
         _weeks(now),
+        placeholder=t("ui.choose"),
         index=1,
         format_func=lambda w: f"{w} ({_week_label(w)})",
         key="weekly_week",
@@ -231,6 +235,7 @@ def render() -> None:
             else st.selectbox(
                 t("weekly.page.province_select"),
                 provinces,
+                placeholder=t("ui.choose"),
                 format_func=names.get,
                 key="weekly_province",
             )

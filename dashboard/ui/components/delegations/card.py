@@ -229,6 +229,7 @@ def _verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) ->
         codes,
         format_func=_commune_name,
         key=f"dlg_verify_commune_{v.id}",
+        placeholder=t("ui.choose"),
     )
     with cache.context().sessions() as db:
         tasks = dlg.tasks_to_verify(db, p, v.id, commune)
@@ -265,6 +266,7 @@ def _verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) ->
             list(by_id),
             format_func=lambda i: getattr(by_id[i], title),
             key=f"dlg_verify_task_{v.id}",
+            placeholder=t("ui.choose"),
         )
         result = st.radio(
             t("dlg.col.verification"),
@@ -330,6 +332,7 @@ def _followups(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> No
             list(v.commune_codes),
             format_func=_commune_name,
             key=f"dlg_fu_commune_{v.id}",
+            placeholder=t("ui.choose"),
         )
         text = st.text_area(t("dlg.followup.text"), key=f"dlg_fu_text_{v.id}")
         owner = st.text_input(t("dlg.followup.owner"), key=f"dlg_fu_owner_{v.id}")
@@ -393,6 +396,7 @@ def _list(
             f"{by_id[i].name} · {local_time(by_id[i].planned_departure_utc)}"
         ),
         key="dlg_pick",
+        placeholder=t("ui.choose"),
     )
     v = by_id[chosen]
     with st.container(border=True, key="dlg_detail"):

@@ -24,6 +24,7 @@ from dashboard.i18n import catalog
 from dashboard.ui import cache, session
 from dashboard.ui.components import drafts
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import error_message
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -71,7 +72,7 @@ def _run(
         st.warning(t("dlg.stale"), icon=":material/sync_problem:")
         return False
     except Forbidden as exc:
-        st.error(escape(str(exc)), icon=":material/block:")
+        st.error(error_message(exc), icon=":material/block:")
         return False
     st.session_state[FLASH] = t(done_key)
     drafts.sent(*stored_drafts)
@@ -131,6 +132,7 @@ def _storm(sc: scenario.Scenario) -> StoredForecastInfo | None:
         infos,
         format_func=lambda i: f"{i.storm_name} ({i.source})",
         key="dlg_storm",
+        placeholder=t("ui.choose"),
     )
 
 

@@ -39,6 +39,7 @@ def _coverage(
         index=2,
         format_func=lambda r: t(f"risk.{r}"),
         key="dlg_min_risk",
+        placeholder=t("ui.choose"),
     )
     exposed = _exposed(table)
     with cache.context().sessions() as db:

@@ -67,6 +67,7 @@ def _create_form(
             index=usernames.index(p.username) if p.username in usernames else 0,
             format_func=lambda u: f"{names[u]} ({u})",
             key="dlg_new_leader",
+            placeholder=t("ui.choose"),
         )
         leader_phone = right.text_input(
             t("dlg.form.leader_phone"), key="dlg_new_leader_phone"
@@ -76,6 +77,7 @@ def _create_form(
             options,
             format_func=labels.get,
             key="dlg_new_communes",
+            placeholder=t("ui.choose_many"),
         )
         departure = _datetime_inputs(
             t("dlg.form.departure"), start + timedelta(hours=1), "dlg_new_dep"

@@ -50,9 +50,8 @@ def commune_points(version: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def exposure(forecast_id: int, version: str, clock_iso: str) -> pd.DataFrame:
+def exposure(forecast_id: int, version: str, clock: datetime) -> pd.DataFrame:
     """Every commune's exposure to one advisory, from the scenario clock."""
-    clock = datetime.fromisoformat(clock_iso)
     return situation.exposure_table(
         forecast(forecast_id), commune_points(version), clock
     )
@@ -82,12 +81,12 @@ def layer_bounds(
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def risk_levels(
-    forecast_id: int | None, version: str, clock_iso: str
+    forecast_id: int | None, version: str, clock: datetime
 ) -> dict[str, int]:
     """Risk level per exposed commune (level 0 left out): the map's styling."""
     if forecast_id is None:
         return {}
-    table = exposure(forecast_id, version, clock_iso)
+    table = exposure(forecast_id, version, clock)
     exposed = table[table["risk_level"] > 0]
     return {
         str(c): int(r)
@@ -96,14 +95,10 @@ def risk_levels(
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def storm_overlay(forecast_id: int, clock_iso: str, hour_iso: str) -> StormOverlay:
-    return build_overlay(
-        forecast(forecast_id),
-        datetime.fromisoformat(clock_iso),
-        datetime.fromisoformat(hour_iso),
-    )
+def storm_overlay(forecast_id: int, clock: datetime, hour: datetime) -> StormOverlay:
+    return build_overlay(forecast(forecast_id), clock, hour)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def storm_hours(forecast_id: int, clock_iso: str) -> list[datetime]:
-    return forecast_hours(forecast(forecast_id), datetime.fromisoformat(clock_iso))
+def storm_hours(forecast_id: int, clock: datetime) -> list[datetime]:
+    return forecast_hours(forecast(forecast_id), clock)

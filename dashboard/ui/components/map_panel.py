@@ -94,7 +94,7 @@ def situation_map(
     clock_iso = clock.isoformat()
     hour_iso = None
     if forecast_id is not None:
-        hours = [h.isoformat() for h in cache.storm_hours(forecast_id, clock_iso)]
+        hours = [h.isoformat() for h in cache.storm_hours(forecast_id, clock)]
         hour_iso = st.select_slider(
             t("storm.hour"),
             options=hours,
@@ -104,7 +104,7 @@ def situation_map(
     # Geometry: a static file the browser caches; styling: a few kB inline.
     layer = mapview.StaticCommuneLayer(
         cache.layer_url(version, province_code),
-        cache.risk_levels(forecast_id, version, clock_iso),
+        cache.risk_levels(forecast_id, version, clock),
         highlight,
     )
     bounds = cache.layer_bounds(version, province_code, highlight)
@@ -112,7 +112,9 @@ def situation_map(
     m = mapview.build_map(layer, bounds, tiles=tiles)
     if forecast_id is not None and hour_iso is not None:
         mapview.add_storm(
-            m, cache.storm_overlay(forecast_id, clock_iso, hour_iso), storm_labels()
+            m,
+            cache.storm_overlay(forecast_id, clock, datetime.fromisoformat(hour_iso)),
+            storm_labels(),
         )
     result = st_folium(
         m,
@@ -124,7 +126,7 @@ def situation_map(
     code = clicked_commune(result) or st.session_state.get(SELECTED_KEY) or highlight
     if clicked_commune(result):
         st.session_state[SELECTED_KEY] = code
-    table = cache.exposure(forecast_id, version, clock_iso) if forecast_id else None
+    table = cache.exposure(forecast_id, version, clock) if forecast_id else None
     if code:
         commune_details(code, table, clock)
     else:

@@ -51,7 +51,7 @@ def most_exposed_province() -> str | None:
     version = layers.current_layer(ctx).version
     counts: dict[str, int] = {}
     for info in infos:
-        table = cache.exposure(info.id, version, sc.clock_utc.isoformat())
+        table = cache.exposure(info.id, version, sc.clock_utc)
         exposed = situation.exposed_communes(table)
         for code in exposed["province_code"]:
             counts[str(code)] = counts.get(str(code), 0) + 1

@@ -262,7 +262,7 @@ def render() -> None:
         _legend(layer)
     if forecast_id is not None:
         _ranking(
-            cache.exposure(forecast_id, layer.version, sc.clock_utc.isoformat()),
+            cache.exposure(forecast_id, layer.version, sc.clock_utc),
             province_code,
             sc.clock_utc,
         )

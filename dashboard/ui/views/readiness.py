@@ -81,7 +81,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
     if info is None:
         return event_id
     version = layers.current_layer(ctx).version
-    table = cache.exposure(info.id, version, sc.clock_utc.isoformat())
+    table = cache.exposure(info.id, version, sc.clock_utc)
     with st.expander(t("readiness.activate"), icon=":material/playlist_add:"):
         st.caption(t("readiness.activate.help"))
         proposed = propose_communes(table, _profiles(version), province)

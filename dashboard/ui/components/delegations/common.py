@@ -140,7 +140,7 @@ def _exposure(
     info: StoredForecastInfo, sc: scenario.Scenario, province: str
 ) -> pd.DataFrame:
     layer = layers.current_layer(cache.context())
-    table = cache.exposure(info.id, layer.version, sc.clock_utc.isoformat())
+    table = cache.exposure(info.id, layer.version, sc.clock_utc)
     return table[table["province_code"] == province]
 
 

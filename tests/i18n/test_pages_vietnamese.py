@@ -5,10 +5,6 @@ The texts a user reads are taken from the rendered element tree (labels,
 placeholders, help, options, markdown, captions, alerts, table headers). A
 selectbox or multiselect without a placeholder shows Streamlit's English
 "Choose an option"/"Choose options", so an empty placeholder counts as English.
-
-``plans`` and ``map`` are rewritten on the fieldui branch; their leftovers are
-listed by :func:`test_known_leftovers_of_pages_rewritten_elsewhere` instead of
-failing here.
 """
 
 from __future__ import annotations
@@ -26,7 +22,6 @@ from tests.support.helpers import REPO_ROOT
 from tests.ui.test_app import PRINCIPALS
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-REWRITTEN_ELSEWHERE = {"plans", "map"}
 
 #: English a Vietnamese page must not show (Streamlit defaults, Python leaks).
 ENGLISH = [
@@ -156,7 +151,6 @@ CASES = [
     (who, key)
     for who, principal in PRINCIPALS.items()
     for key in PAGES_BY_ROLE[principal.role if principal else None]
-    if key not in REWRITTEN_ELSEWHERE
 ]
 
 pytestmark = pytest.mark.usefixtures("ui_environment")
@@ -170,27 +164,6 @@ def test_no_english_on_a_vietnamese_page(who, key):
     assert not bad, "\n".join(bad)
     # One clock: in the drill no page shows a date of the wall clock's year.
     assert wall_clock_dates(at) == []
-
-
-@pytest.mark.xfail(
-    reason="plans.py and map_page.py are being rewritten on the fieldui branch; "
-    "their English leftovers are listed in the i18n report",
-    strict=False,
-)
-@pytest.mark.parametrize(
-    ("who", "key"),
-    [
-        (who, key)
-        for who, principal in PRINCIPALS.items()
-        for key in PAGES_BY_ROLE[principal.role if principal else None]
-        if key in REWRITTEN_ELSEWHERE
-    ],
-)
-def test_known_leftovers_of_pages_rewritten_elsewhere(who, key):
-    at = _open(PRINCIPALS[who], key)
-    assert not at.exception, at.exception
-    bad = english_on(at) + wall_clock_dates(at)
-    assert not bad, "\n".join(bad)
 
 
 def test_the_check_catches_streamlit_defaults():

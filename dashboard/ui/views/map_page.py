@@ -19,7 +19,7 @@ from dashboard.ui import cache, session
 from dashboard.ui.components import sign_in_form
 from dashboard.ui.components.map_panel import situation_map
 from dashboard.ui.components.province_picker import pick_province
-from dashboard.ui.format import local_time, relative_hours, when
+from dashboard.ui.format import local_time, product_label, relative_hours, when
 from dashboard.ui.markdown import escape
 from dashboard.ui.navigation import page_target
 from dashboard.ui.session import t
@@ -43,6 +43,7 @@ def _pick_storm(infos: list[StoredForecastInfo]) -> StoredForecastInfo | None:
         infos,
         format_func=lambda i: f"{i.storm_name} ({i.source})",
         key="storm_choice",
+        placeholder=t("ui.choose"),
     )
     st.caption(t("storm.others", count=len(infos) - 1))
     return chosen
@@ -66,7 +67,7 @@ def _banner(info: StoredForecastInfo | None, sc: scenario.Scenario) -> None:
         t(
             "storm.banner",
             name=escape(info.storm_name),
-            product=escape(info.product or info.origin),
+            product=escape(product_label(info.product or info.origin)),
             source=escape(info.source),
             issued=local_time(info.issued_utc),
             age=relative_hours(info.issued_utc, sc.clock_utc),

@@ -240,7 +240,10 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
         lang = session.lang()
         with st.form(f"photo_form_{plan_id}", clear_on_submit=True):
             task = st.selectbox(
-                t("plans.photo.task"), wanted, format_func=lambda x: x.title(lang)
+                t("plans.photo.task"),
+                wanted,
+                format_func=lambda x: x.title(lang),
+                placeholder=t("ui.choose"),
             )
             upload = st.file_uploader(
                 t("plans.photo.file"), type=["jpg", "jpeg", "png", "webp"]
@@ -313,6 +316,7 @@ def _history(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
         choice = st.selectbox(
             t("plans.history.task"),
             options,
+            placeholder=t("ui.choose"),
             format_func=lambda x: (
                 t("plans.history.all") if x is None else x.title(lang)
             ),
@@ -342,6 +346,7 @@ def _commune_choice(p: Principal) -> str | None:
         list(names),
         format_func=lambda c: f"{names[c]} · {c}",
         key="plans_commune",
+        placeholder=t("ui.choose"),
         index=None,
     )
 
@@ -366,7 +371,11 @@ def render() -> None:
         events[0]
         if len(events) == 1
         else st.selectbox(
-            t("plans.event"), events, format_func=lambda e: e.name, key="plans_event"
+            t("plans.event"),
+            events,
+            format_func=lambda e: e.name,
+            key="plans_event",
+            placeholder=t("ui.choose"),
         )
     )
     with ctx.sessions() as db:

@@ -27,16 +27,27 @@ def _context():
     return bootstrap()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    env = dict(os.environ)
-    # A real installation by default: demo mode only when asked for
-    # (``--demo``, as scripts/run.sh does, or DASHBOARD_DEMO=1).
+def run_environment(
+    args: argparse.Namespace, environ: dict[str, str]
+) -> dict[str, str]:
+    """The server's environment for ``dashboard run``.
+
+    A real installation by default: demo mode only when asked for
+    (``--demo``, as scripts/run.sh does, or DASHBOARD_DEMO=1); ``--no-demo``
+    wins over the environment.
+    """
+    env = dict(environ)
     if args.demo:
         env["DASHBOARD_DEMO"] = "1"
     elif args.no_demo or not env.get("DASHBOARD_DEMO"):
         env["DASHBOARD_DEMO"] = "0"
     if args.data_dir:
         env["DASHBOARD_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    return env
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    env = run_environment(args, dict(os.environ))
     command = [
         sys.executable,
         "-m",

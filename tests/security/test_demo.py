@@ -139,20 +139,10 @@ def test_a_demo_session_is_refused_once_demo_mode_is_off(demo_ctx):
         )
 
 
-def _run_env(monkeypatch, argv: list[str], env_demo: str | None) -> str:
-    seen: dict[str, str] = {}
-
-    def fake_call(command, env, cwd):
-        seen.update(env)
-        return 0
-
-    monkeypatch.setattr(cli.subprocess, "call", fake_call)
-    if env_demo is None:
-        monkeypatch.delenv("DASHBOARD_DEMO", raising=False)
-    else:
-        monkeypatch.setenv("DASHBOARD_DEMO", env_demo)
-    cli.cmd_run(cli.build_parser().parse_args(["run", *argv]))
-    return seen["DASHBOARD_DEMO"]
+def _run_env(argv: list[str], env_demo: str | None) -> str:
+    environ = {} if env_demo is None else {"DASHBOARD_DEMO": env_demo}
+    args = cli.build_parser().parse_args(["run", *argv])
+    return cli.run_environment(args, environ)["DASHBOARD_DEMO"]
 
 
 @pytest.mark.parametrize(
@@ -164,10 +154,8 @@ def _run_env(monkeypatch, argv: list[str], env_demo: str | None) -> str:
         ([], "1", "1"),
     ],
 )
-def test_dashboard_run_is_a_real_installation_by_default(
-    monkeypatch, argv, env_demo, expected
-):
-    assert _run_env(monkeypatch, argv, env_demo) == expected
+def test_dashboard_run_is_a_real_installation_by_default(argv, env_demo, expected):
+    assert _run_env(argv, env_demo) == expected
 
 
 def test_scripts_run_sh_asks_for_the_demo():

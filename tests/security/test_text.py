@@ -140,6 +140,7 @@ OURS = {
     "_label",
     "_paragraphs",
     "_warning_text",
+    "error_message",  # dashboard/ui/errors.py escapes every parameter it fills in
 }
 #: Values known to be numbers or catalog text (``file:expression``).
 KNOWN_SAFE = {
@@ -156,6 +157,14 @@ KNOWN_SAFE = {
     "plans.py:ready['overdue']",
     "readiness.py:info.n_tasks",
     "readiness.py:info.version",
+    # Limits: numbers defined in our own modules.
+    "boundaries.py:UPLOAD_LIMIT_MB",
+    "forecasts.py:UPLOAD_LIMIT_MB",
+    "readiness.py:UPLOAD_LIMIT_MB",
+    "feedback.py:fb.MAX_TEXT",
+    "outreach.py:uploads.MB",
+    "users.py:accounts.MAX_DISPLAY_NAME",
+    "users.py:accounts.MIN_PASSWORD_LENGTH",
 }
 
 

@@ -10,7 +10,8 @@ from dashboard.i18n import translate
 from tests.support.apptest import open_view
 
 pytestmark = pytest.mark.usefixtures("ui_environment")
-ADMIN = Principal("demo-admin", Role.ADMIN, "Quản trị (demo)", is_demo=True)
+# A real admin: demo accounts cannot change accounts (tests/security/test_demo.py).
+ADMIN = Principal("root", Role.ADMIN, "Quản trị")
 
 
 def vi(key, **params):
@@ -22,7 +23,7 @@ def test_lock_needs_a_choice_and_a_confirmation_and_unlock_undoes_it():
     assert not at.exception, at.exception
     lock = at.selectbox(key="users_lock_who")
     assert lock.value is None  # no default account
-    assert "demo-admin" not in lock.options  # never oneself
+    assert "root" not in lock.options  # never oneself
     lock.select("demo-volunteer").run()
     button = at.button(key="users_lock_button")
     assert button.disabled  # not before the confirmation

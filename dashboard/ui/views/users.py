@@ -112,7 +112,7 @@ def _lock_or_unlock(action: str, candidates: list[str]) -> None:
     if username is None:
         return
     sure = st.checkbox(
-        t(f"users.{action}_confirm", username=username),
+        t(f"users.{action}_confirm", username=escape(username)),
         key=f"users_{action}_sure_{username}",
     )
     if st.button(

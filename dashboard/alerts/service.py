@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 import pandas as pd
@@ -40,6 +40,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
+from dashboard.core.clock import scenario_now
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import as_utc_or_none
 from dashboard.plans.templates import TaskSpec
@@ -189,7 +190,7 @@ def save_draft(
     """
     _require_manage(actor, alert.province_code, "draft")
     validate(alert.xml)
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = scenario_now(session, now)
     row = session.scalar(
         select(CapAlertRow).where(CapAlertRow.identifier == alert.identifier)
     )
@@ -243,6 +244,42 @@ def save_draft(
     return _view(row)
 
 
+def _advance(
+    session: Session,
+    actor: Principal,
+    alert_id: int,
+    expected_version: int | None,
+    now: datetime | None,
+    *,
+    action: str,
+    from_state: str,
+    to_state: str,
+) -> AlertView:
+    """Move an alert one step (draft → approved → published), stamped on the
+    scenario clock and audited; the caller's checks ran on the same row."""
+    row = _row(session, alert_id)
+    _require_manage(actor, row.province_code, action)
+    _check_version(row, expected_version)
+    if row.state != from_state:
+        raise AlertError(
+            f"alert {row.identifier} is {row.state}: only "
+            f"{'an' if from_state[0] in 'aeiou' else 'a'} {from_state} alert "
+            f"can be {to_state}"
+        )
+    if to_state == "published":
+        validate(row.xml.encode("utf-8"))
+    at = scenario_now(session, now)
+    old = _summary(row)
+    row.state = to_state
+    setattr(row, f"{to_state}_at", at)
+    setattr(row, f"{to_state}_by", actor.username)
+    _flush(session, row)
+    audit.record(
+        session, actor, action, OBJECT, row.identifier, old, _summary(row), at=at
+    )
+    return _view(row)
+
+
 def approve(
     session: Session,
     actor: Principal,
@@ -251,21 +288,16 @@ def approve(
     now: datetime | None = None,
 ) -> AlertView:
     """Approve a draft (province staff of its province, or admin); audited."""
-    row = _row(session, alert_id)
-    _require_manage(actor, row.province_code, "approve")
-    _check_version(row, expected_version)
-    if row.state != "draft":
-        raise AlertError(f"alert {row.identifier} is {row.state}, not a draft")
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    old = _summary(row)
-    row.state = "approved"
-    row.approved_at = now
-    row.approved_by = actor.username
-    _flush(session, row)
-    audit.record(
-        session, actor, "approve", OBJECT, row.identifier, old, _summary(row), at=now
+    return _advance(
+        session,
+        actor,
+        alert_id,
+        expected_version,
+        now,
+        action="approve",
+        from_state="draft",
+        to_state="approved",
     )
-    return _view(row)
 
 
 def publish(
@@ -284,24 +316,16 @@ def publish(
     CapValidationError
         When the stored message is not valid CAP 1.2.
     """
-    row = _row(session, alert_id)
-    _require_manage(actor, row.province_code, "publish")
-    _check_version(row, expected_version)
-    if row.state != "approved":
-        raise AlertError(
-            f"alert {row.identifier} is {row.state}: only an approved alert is published"
-        )
-    validate(row.xml.encode("utf-8"))
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    old = _summary(row)
-    row.state = "published"
-    row.published_at = now
-    row.published_by = actor.username
-    _flush(session, row)
-    audit.record(
-        session, actor, "publish", OBJECT, row.identifier, old, _summary(row), at=now
+    return _advance(
+        session,
+        actor,
+        alert_id,
+        expected_version,
+        now,
+        action="publish",
+        from_state="approved",
+        to_state="published",
     )
-    return _view(row)
 
 
 def discard_draft(

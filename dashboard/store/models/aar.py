@@ -19,7 +19,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -29,9 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dashboard.core.time import UTCDateTime
 from dashboard.store.models.core import Base
 
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()
 
 #: The casualty and damage figures of a damage report (all whole numbers ≥ 0).
 DAMAGE_FIELDS = ("people_evacuated", "houses_damaged", "deaths", "injured", "missing")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dashboard.core.time import UTCDateTime
 from dashboard.store.models.core import Base
 
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()
 
 
 class CapAlertRow(Base):

@@ -19,16 +19,11 @@ from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict
 from dashboard.store.models.aar import DAMAGE_FIELDS
 from dashboard.ui import cache, session
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _provinces(p: Principal) -> list[str]:
-    if p.role is Role.ADMIN:
-        return sorted(registry.province_codes())
-    return sorted(p.province_codes)
 
 
 def _review(p: Principal, province: str, event_id: int, event_name: str) -> None:
@@ -171,19 +166,7 @@ def render() -> None:
     if p.role is Role.COMMUNE:
         _damage_form(p, event_id, [p.commune_code] if p.commune_code else [])
         return
-    provinces = _provinces(p)
-    names = registry.provinces().set_index("province_code")["province_name"]
-    province = (
-        provinces[0]
-        if len(provinces) == 1
-        else st.selectbox(
-            t("aar.page.province"),
-            provinces,
-            placeholder=t("ui.choose"),
-            format_func=names.get,
-            key="aar_province",
-        )
-    )
+    province = pick_province(p, "aar_province", label_key="aar.page.province")
     _review(p, province, event_id, labels[event_id])
     communes = sorted(
         registry.communes()

@@ -12,23 +12,18 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import feedback, registry
+from dashboard import feedback
 from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict
 from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports import weekly, weekly_render
 from dashboard.reports.forwards import MINISTRIES, ForwardError, forward_to_ministry
 from dashboard.ui import cache, clock, session
+from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 WEEKS_BACK = 8
-
-
-def _provinces(p: Principal) -> list[str]:
-    if p.role is Role.ADMIN:
-        return sorted(registry.province_codes())
-    return sorted(p.province_codes)
 
 
 def _weeks(now: datetime) -> list[str]:
@@ -227,18 +222,8 @@ def render() -> None:
     else:
         one = st.container()
     with one:
-        provinces = _provinces(p)
-        names = registry.provinces().set_index("province_code")["province_name"]
-        province = (
-            provinces[0]
-            if len(provinces) == 1
-            else st.selectbox(
-                t("weekly.page.province_select"),
-                provinces,
-                placeholder=t("ui.choose"),
-                format_func=names.get,
-                key="weekly_province",
-            )
+        province = pick_province(
+            p, "weekly_province", label_key="weekly.page.province_select"
         )
         _report(p, province, week)
         _summary_box(p, province, week)

@@ -167,6 +167,15 @@ def provinces() -> pd.DataFrame:
     return grouped.reset_index()
 
 
+def commune_name(code: str) -> str:
+    """The commune's name, or *code* itself when it is not an official code
+    (a record may outlive a registry correction)."""
+    try:
+        return str(commune(code)["commune_name"])
+    except KeyError:
+        return code
+
+
 def commune(code: str) -> pd.Series:
     """Return one commune's row.
 

@@ -126,13 +126,6 @@ def _weight():
     )
 
 
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
-
-
 def after_action(
     session: Session,
     actor: Principal,
@@ -310,7 +303,7 @@ def after_action(
         rows.append(
             {
                 "commune_code": code,
-                "commune_name": _commune_name(code),
+                "commune_name": registry.commune_name(code),
                 "max_wind_level": wind,
                 "risk_level": risk,
                 "eta_utc": eta,

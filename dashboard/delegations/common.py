@@ -60,13 +60,6 @@ def _text(value: str, field: str, limit: int, required: bool = False) -> str:
     return value
 
 
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
-
-
 def _load(session: Session, delegation_id: int) -> Delegation:
     row = session.get(Delegation, delegation_id)
     if row is None:
@@ -130,7 +123,7 @@ def _view(session: Session, row: Delegation) -> DelegationView:
         communes=tuple(
             CommuneView(
                 c.commune_code,
-                _commune_name(c.commune_code),
+                registry.commune_name(c.commune_code),
                 as_utc_or_none(c.planned_arrival_utc) or arrival,
                 c.confirmed_by,
                 as_utc_or_none(c.confirmed_at),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard import audit
+from dashboard import audit, registry
 from dashboard.auth import (
     Principal,
     Role,
@@ -20,7 +20,6 @@ from dashboard.core.clock import scenario_now
 from dashboard.core.time import as_utc_or_none
 from dashboard.delegations.common import (
     _check_version,
-    _commune_name,
     _communes,
     _flush,
     _load,
@@ -52,7 +51,7 @@ def _followup_view(session: Session, f: FollowUp) -> FollowUpView:
         event_id=f.event_id,
         province_code=f.province_code,
         commune_code=f.commune_code,
-        commune_name=_commune_name(f.commune_code),
+        commune_name=registry.commune_name(f.commune_code),
         text=f.text,
         owner=f.owner,
         due_utc=as_utc_or_none(f.due_utc),

@@ -63,18 +63,11 @@ def _choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
     return str(value)
 
 
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
-
-
 def _view(item: FeedbackItem, is_new: bool = False) -> FeedbackView:
     return FeedbackView(
         id=item.id,
         commune_code=item.commune_code,
-        commune_name=_commune_name(item.commune_code),
+        commune_name=registry.commune_name(item.commune_code),
         province_code=item.province_code,
         category=item.category,
         urgency=item.urgency,

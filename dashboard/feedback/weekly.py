@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from dashboard import registry
 from dashboard.auth import (
     Principal,
     can_read_province,
@@ -17,7 +18,6 @@ from dashboard.auth import (
 from dashboard.core.clock import scenario_now
 from dashboard.core.time import VIETNAM_OFFSET, utc_now
 from dashboard.feedback.model import AWAITING_STATUSES, DEFAULT_DUE_HOURS, FeedbackError
-from dashboard.feedback.rules import _commune_name
 from dashboard.store.models.feedback import (
     FeedbackItem,
 )
@@ -92,7 +92,7 @@ def weekly_summary(
         {
             "week_start": first_monday + timedelta(weeks=int(r.week)),
             "commune_code": r.commune_code,
-            "commune_name": _commune_name(r.commune_code),
+            "commune_name": registry.commune_name(r.commune_code),
             "category": r.category,
             "raised": int(r.raised),
             "urgent": int(r.urgent or 0),

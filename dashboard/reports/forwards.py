@@ -90,20 +90,13 @@ class ForwardView:
     forwarded_at: datetime
 
 
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
-
-
 def view(row: FeedbackForward, item: FeedbackItem) -> ForwardView:
     return ForwardView(
         id=row.id,
         item_id=row.item_id,
         province_code=row.province_code,
         commune_code=row.commune_code,
-        commune_name=_commune_name(row.commune_code),
+        commune_name=registry.commune_name(row.commune_code),
         category=item.category,
         title=item.title,
         ministry=row.ministry,

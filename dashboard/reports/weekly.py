@@ -142,13 +142,6 @@ def current_iso_week(now: datetime | None = None) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
-
-
 def province_names(code: str) -> tuple[str, str]:
     """(short name, full name) of a province: ("Hưng Yên", "Tỉnh Hưng Yên")."""
     frame = registry.provinces().set_index("province_code")
@@ -383,7 +376,7 @@ def weekly_report(
                 OpenItem(
                     id=item_id,
                     commune_code=item.commune_code,
-                    commune_name=_commune_name(item.commune_code),
+                    commune_name=registry.commune_name(item.commune_code),
                     category=item.category,
                     urgency=item.urgency,
                     title=item.title,
@@ -416,7 +409,7 @@ def weekly_report(
     rows = tuple(
         CellCounts(
             commune_code=commune,
-            commune_name=_commune_name(commune),
+            commune_name=registry.commune_name(commune),
             category=category,
             raised=raised[(commune, category)],
             answered=answered[(commune, category)],

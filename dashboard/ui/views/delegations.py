@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import delegations as dlg
-from dashboard import scenario
+from dashboard import registry, scenario
 from dashboard.auth import Principal, Role
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.ui import cache, session
@@ -27,7 +27,6 @@ from dashboard.ui.components.delegations.card import _followup_list, _list
 # --------------------------------------------------------------------------
 # Pages per role
 from dashboard.ui.components.delegations.common import (
-    _commune_name,
     _etas,
     _exposure,
     _flash,
@@ -86,7 +85,7 @@ def _commune_page(
     sc: scenario.Scenario,
 ) -> None:
     code = p.commune_code or ""
-    st.subheader(escape(_commune_name(code)))
+    st.subheader(escape(registry.commune_name(code)))
     if event_id is None or info is None:
         st.info(t("dlg.commune.none"))
         return

@@ -19,7 +19,6 @@ from dashboard.ui.components import drafts
 # --------------------------------------------------------------------------
 # One delegation
 from dashboard.ui.components.delegations.common import (
-    _commune_name,
     _datetime_inputs,
     _now,
     _run,
@@ -227,7 +226,7 @@ def _verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) ->
     commune = st.selectbox(
         t("col.commune"),
         codes,
-        format_func=_commune_name,
+        format_func=registry.commune_name,
         key=f"dlg_verify_commune_{v.id}",
         placeholder=t("ui.choose"),
     )
@@ -330,7 +329,7 @@ def _followups(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> No
         commune = st.selectbox(
             t("col.commune"),
             list(v.commune_codes),
-            format_func=_commune_name,
+            format_func=registry.commune_name,
             key=f"dlg_fu_commune_{v.id}",
             placeholder=t("ui.choose"),
         )

@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import delegations as dlg
-from dashboard import registry, scenario, situation
+from dashboard import scenario, situation
 from dashboard.auth import Forbidden, Principal
 from dashboard.core.errors import Conflict
 from dashboard.core.time import VIETNAM_TZ, to_vietnam_time
@@ -110,13 +110,6 @@ def _datetime_inputs(label: str, default: datetime, key: str) -> datetime:
 def _now(sc: scenario.Scenario) -> datetime:
     """Times recorded by actions: the drill clock in a drill, else the real time."""
     return sc.clock_utc if sc.is_drill else datetime.now(UTC)
-
-
-def _commune_name(code: str) -> str:
-    try:
-        return str(registry.commune(code)["commune_name"])
-    except KeyError:
-        return code
 
 
 # --------------------------------------------------------------------------

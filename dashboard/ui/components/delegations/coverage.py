@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import delegations as dlg
+from dashboard import registry
 from dashboard.auth import Principal
 from dashboard.ui import cache
 
 # --------------------------------------------------------------------------
 # Coverage
-from dashboard.ui.components.delegations.common import RED, _commune_name, _exposed
+from dashboard.ui.components.delegations.common import RED, _exposed
 from dashboard.ui.format import local_time, when
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -22,7 +23,7 @@ from dashboard.ui.session import t
 def _warning_text(w: dlg.CoverageWarning) -> str:
     params = dict(w.params)
     if w.kind == "into_storm":
-        params["commune"] = _commune_name(w.commune_code or "")
+        params["commune"] = registry.commune_name(w.commune_code or "")
         params["arrival"] = local_time(params["arrival"])
         params["eta"] = local_time(params["eta"])
     if w.kind == "uncovered":

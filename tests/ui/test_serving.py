@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -62,7 +63,10 @@ class AsgiClient:
         async def send(message):
             sent.append(message)
 
-        asyncio.run(self.app(scope, receive, send))
+        # A thread of its own: Playwright's browser tests, earlier in the same
+        # run, leave an event loop running in the main thread.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, self.app(scope, receive, send)).result()
         start = sent[0]
         return Reply(
             start["status"],

@@ -7,8 +7,10 @@ May import: storms, geo, registry, scenario, forecasts. Never streamlit.
 from dashboard.situation.current import StormExposure, storm_exposures
 from dashboard.situation.exposed import (
     EXPOSED_MIN_RISK,
+    WATCH_MIN_RISK,
     exposed_communes,
     exposed_mask,
+    watched_communes,
 )
 from dashboard.situation.table import (
     EXPOSURE_COLUMNS,
@@ -22,6 +24,7 @@ __all__ = [
     "EXPOSED_MIN_RISK",
     "EXPOSURE_COLUMNS",
     "StormExposure",
+    "WATCH_MIN_RISK",
     "commune_points",
     "exposed_communes",
     "exposed_mask",
@@ -29,4 +32,5 @@ __all__ = [
     "exposure_table",
     "layer_points",
     "storm_exposures",
+    "watched_communes",
 ]

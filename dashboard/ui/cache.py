@@ -83,11 +83,12 @@ def layer_bounds(
 def risk_levels(
     forecast_id: int | None, version: str, clock: datetime
 ) -> dict[str, int]:
-    """Risk level per exposed commune (level 0 left out): the map's styling."""
+    """Risk level per coloured commune (exposed and watch levels; level 0
+    left out): the map's styling."""
     if forecast_id is None:
         return {}
     table = exposure(forecast_id, version, clock)
-    exposed = table[table["risk_level"] > 0]
+    exposed = table[table["risk_level"] >= situation.WATCH_MIN_RISK]
     return {
         str(c): int(r)
         for c, r in zip(exposed["commune_code"], exposed["risk_level"], strict=True)

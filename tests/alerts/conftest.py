@@ -24,9 +24,11 @@ class Drill:
     polygons: gpd.GeoDataFrame
 
     def exposed(self, province_code: str) -> pd.DataFrame:
+        # Exposed: level-6 winds forecast at the commune (stated here on the
+        # wind level, apart from the risk levels the rule uses).
         rows = self.table
         return rows[
-            (rows["province_code"] == province_code) & (rows["risk_level"] >= 1)
+            (rows["province_code"] == province_code) & (rows["max_wind_level"] >= 6)
         ]
 
 

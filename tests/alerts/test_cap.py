@@ -36,7 +36,7 @@ def _build(drill, province, **kwargs):
 def _provinces(drill) -> list[str]:
     """Hưng Yên, plus the exposed province with the most risk groups and the
     one with the fewest exposed communes (both computed from the table)."""
-    exposed = drill.table[drill.table["risk_level"] >= 1]
+    exposed = drill.table[drill.table["max_wind_level"] >= 6]
     groups = exposed.groupby("province_code")["risk_level"].nunique()
     sizes = exposed.groupby("province_code").size()
     picks = [HUNG_YEN, str(groups.idxmax()), str(sizes.idxmin())]
@@ -170,10 +170,22 @@ def test_real_storm_is_actual_and_update_references_the_previous(drill):
 
 
 def test_no_alert_for_a_province_without_exposed_communes(drill):
-    exposed = set(drill.table.loc[drill.table["risk_level"] >= 1, "province_code"])
-    quiet = sorted(set(drill.table["province_code"]) - exposed)
+    table = drill.table
+    exposed = set(table.loc[table["max_wind_level"] >= 6, "province_code"])
+    quiet = sorted(set(table["province_code"]) - exposed)
     assert quiet, "the drill exposes every province?"
     assert _build(drill, quiet[0]) is None
+
+
+def test_no_alert_for_a_province_that_is_only_watched(drill):
+    """Communes in the cone, or at level 6 only if the track shifts, are
+    watched, not exposed: a province with only those gets no alert."""
+    table = drill.table
+    exposed = set(table.loc[table["max_wind_level"] >= 6, "province_code"])
+    watched = set(table.loc[table["risk_level"].between(1, 2), "province_code"])
+    only_watched = sorted(watched - exposed)
+    assert only_watched, "the drill has no province that is only watched?"
+    assert _build(drill, only_watched[0]) is None
 
 
 def test_high_risk_maps_to_extreme_evacuate_immediate_observed(drill):

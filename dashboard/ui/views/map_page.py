@@ -172,6 +172,7 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
     st.subheader(t("exposure.title") if province_code else t("exposure.national"))
     if rows.empty:
         st.caption(t("exposure.none"))
+        _watch_note(table, province_code)
         return
     rows = rows.head(100 if province_code is None else len(rows))
     view = pd.DataFrame(
@@ -192,6 +193,15 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
     )
     st.dataframe(view, hide_index=True, key="exposure_table")
     st.caption(t("exposure.model_note", model=escape(str(rows["wind_model"].iloc[0]))))
+    _watch_note(table, province_code)
+
+
+def _watch_note(table: pd.DataFrame, province_code: str | None) -> None:
+    """How many communes are only watched (cone or track shift): coloured on
+    the map, not counted as exposed."""
+    watched = situation.watched_communes(table, province_code)
+    if not watched.empty:
+        st.caption(t("exposure.watch_note", count=len(watched)))
 
 
 def _search(province_code: str | None) -> None:

@@ -23,8 +23,8 @@ from dashboard.situation.table import (
 __all__ = [
     "EXPOSED_MIN_RISK",
     "EXPOSURE_COLUMNS",
-    "StormExposure",
     "WATCH_MIN_RISK",
+    "StormExposure",
     "commune_points",
     "exposed_communes",
     "exposed_mask",

@@ -27,4 +27,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers (PYTEST_WORKERS to change), one test module per worker at a
+# time: module fixtures (a demo store, an app server) are built once.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadscope "$@"

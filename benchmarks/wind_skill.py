@@ -177,15 +177,21 @@ def analysed(forecast: Forecast) -> Forecast:
 
 
 def new_model_winds(
-    stations: pd.DataFrame, forecast: Forecast
+    stations: pd.DataFrame, forecast: Forecast, directional: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distance inland, largest sustained and gust level of the new model at stations."""
+    """Distance inland, largest sustained and gust level of the new model at stations.
+
+    *directional*: the land reduction by the upwind fetch of the sector the
+    wind comes from (``holland-fetch-v2``); otherwise by the distance inland
+    in every direction (``holland-land-v1``).
+    """
     lat = stations["lat"].to_numpy(dtype=float)
     lon = stations["lon"].to_numpy(dtype=float)
     inland = wind.inland_km_at(lat, lon)
+    fetch_km = wind.point_fetch_km(lat, lon) if directional else None
     track = interpolate_track(analysed(forecast))
     sustained, gust = wind.max_winds(
-        track, lat, lon, inland, forecast.wind_averaging_minutes
+        track, lat, lon, inland, forecast.wind_averaging_minutes, fetch_km=fetch_km
     )
     return inland, level_of_kt(sustained), level_of_kt(gust)
 
@@ -212,6 +218,7 @@ def model_levels(
     out["complete"] = ~(out["last_report_utc"] < closest)
     out["new_level"] = new_level
     out["new_gust_level"] = new_gust
+    out["v1_level"] = new_model_winds(out, forecast, directional=False)[1]
     legacy_forecast = legacy_forecast or forecast
     points = pd.DataFrame(
         {"commune_code": out["station"].to_numpy(), "lat": lat, "lon": lon}
@@ -253,6 +260,26 @@ def scored(
     return table, skipped
 
 
+def censored_error(
+    model: np.ndarray, observed: np.ndarray, complete: np.ndarray
+) -> np.ndarray:
+    """Model − observed level, with incomplete reports scored as lower bounds.
+
+    A station whose last report came before the centre's closest approach
+    observed *at least* its level (:data:`SCORING_RULE`): a model above it is
+    not an error (0), a model below it is an error of its full size.
+    """
+    error = np.asarray(model, dtype=float) - np.asarray(observed, dtype=float)
+    return np.where(np.asarray(complete, dtype=bool), error, np.minimum(error, 0.0))
+
+
+SCORING_RULE = (
+    "reports issued before the centre's closest approach are lower bounds "
+    "(censored): a model level above one counts 0, below it counts in full"
+)
+EXACT_RULE = "every report scored as the station's exact peak"
+
+
 def scores(error: np.ndarray) -> dict[str, float]:
     error = np.asarray(error, dtype=float)
     if error.size == 0:
@@ -263,6 +290,33 @@ def scores(error: np.ndarray) -> dict[str, float]:
         "over2": float((error >= 2).sum()),
         "n": float(error.size),
     }
+
+
+def group_scores(
+    group: pd.DataFrame, column: str, exact: bool = False
+) -> dict[str, float]:
+    """Scores of the sustained levels in *column* against the reports of *group*:
+    censored (:func:`censored_error`) unless *exact*."""
+    model = group[column].to_numpy()
+    observed = group["sustained_level"].to_numpy()
+    if exact:
+        return scores(model - observed)
+    return scores(censored_error(model, observed, group["complete"].to_numpy()))
+
+
+def _lines(
+    name: str, value: dict[str, float], baseline: dict[str, float], label: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"wind_skill_{metric}_{name}",
+            "value": value[metric],
+            "unit": unit,
+            "baseline": baseline[metric],
+            "baseline_label": label,
+        }
+        for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations"))
+    ]
 
 
 def run(
@@ -284,48 +338,61 @@ def run(
         ("complete", table[table["complete"]]),
     ]
     for label, group in groups:
-        observed = group["sustained_level"].to_numpy()
-        new = scores(group["new_level"].to_numpy() - observed)
-        old = scores(group["old_level"].to_numpy() - observed)
+        lower = int((~group["complete"]).sum())
+
+        new = group_scores(group, "new_level")
+        old = group_scores(group, "old_level")
+        rule = f"{SCORING_RULE} ({lower} of {int(new['n'])} here)"
         what = (
-            f"{int(new['n'])} stations ({label}); new model {wind.WIND_MODEL_ID} vs "
-            f"previous {LEGACY_WIND_MODEL} (JTWC winds); new model on the WMO "
-            f"(10-min as 1-min) intensity with USA radii; model = max over the "
-            f"best track at the station point{note}"
+            f"{int(new['n'])} stations ({label}); {rule}; new model "
+            f"{wind.WIND_MODEL_ID} vs previous {LEGACY_WIND_MODEL} (JTWC winds); "
+            f"new model on the WMO (10-min as 1-min) intensity with USA radii; "
+            f"model = max over the best track at the station point{note}"
         )
-        for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
-            results.append(
-                {
-                    "name": f"wind_skill_{metric}_{label}",
-                    "value": new[metric],
-                    "unit": unit,
-                    "baseline": old[metric],
-                    "baseline_label": f"previous model; {what}",
-                }
+        results += _lines(label, new, old, f"previous model; {what}")
+        if label != "complete":
+            results += _lines(
+                f"{label}_as_exact",
+                group_scores(group, "new_level", exact=True),
+                group_scores(group, "old_level", exact=True),
+                f"previous model; {EXACT_RULE}, also the {lower} lower bounds; "
+                f"{int(new['n'])} stations ({label}){note}",
+            )
+        if label == "all":
+            results += _lines(
+                f"{label}_no_direction",
+                group_scores(group, "v1_level"),
+                old,
+                f"previous model; new model without the wind direction "
+                f"({wind.PREVIOUS_WIND_MODEL_ID}: land reduction by the distance "
+                f"to the nearest sea); {rule}{note}",
             )
         if label not in ("coast", "inland", "complete") and "usa_level" in group:
-            usa = scores(group["usa_level"].to_numpy() - observed)
-            for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
-                results.append(
-                    {
-                        "name": f"wind_skill_{metric}_{label}_usa_winds",
-                        "value": usa[metric],
-                        "unit": unit,
-                        "baseline": old[metric],
-                        "baseline_label": (
-                            f"previous model; new model fed the JTWC 1-minute "
-                            f"intensity instead of the WMO one; {int(usa['n'])} "
-                            f"stations ({label}){note}"
-                        ),
-                    }
-                )
+            usa = group_scores(group, "usa_level")
+            results += _lines(
+                f"{label}_usa_winds",
+                usa,
+                old,
+                f"previous model; new model fed the JTWC 1-minute intensity "
+                f"instead of the WMO one; {int(usa['n'])} stations ({label}); "
+                f"{rule}{note}",
+            )
         gusts = group.dropna(subset=["gust_level"])
         if len(gusts):
             observed_gust = gusts["gust_level"].to_numpy()
-            g = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+            gust_complete = gusts["complete"].to_numpy()
+            g = scores(
+                censored_error(
+                    gusts["new_gust_level"].to_numpy(), observed_gust, gust_complete
+                )
+            )
             # The previous model had no gusts: score "its level + 2", the usual
             # step between sustained and gust levels in NCHMF bulletins.
-            g_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
+            g_old = scores(
+                censored_error(
+                    gusts["old_level"].to_numpy() + 2, observed_gust, gust_complete
+                )
+            )
             for metric in ("bias", "mae"):
                 results.append(
                     {
@@ -335,7 +402,8 @@ def run(
                         "baseline": g_old[metric],
                         "baseline_label": (
                             f"previous model's level + 2 (it had no gusts); "
-                            f"{int(g['n'])} stations with a gust report ({label})"
+                            f"{int(g['n'])} stations with a gust report ({label}); "
+                            f"{SCORING_RULE}"
                         ),
                     }
                 )

@@ -7,28 +7,34 @@ shared IBTrACS extract for the others), the track is replayed as a perfect
 forecast (the clock at its first position) and each station gets the largest
 sustained level over the whole track at its point:
 
-* new model: :mod:`dashboard.storms.wind` (``holland-land-v1``) at the
-  station point (no commune-size pad), distance inland from the shipped grid,
-  on the track with the **WMO intensity** (RSMC Tokyo's 10-minute wind as
-  its 1-minute equivalent, ``ibtracs.parse(..., winds="wmo")``) and the USA
-  radii and RMW (docs/wind-model.md §2). The best track is an analysis: its
-  positions are replayed as analysed, so the Kaplan-DeMaria decay (meant for
-  forecasts that hold the intensity over land) does not touch them;
+* new model: :mod:`dashboard.storms.wind` (``holland-fetch-v2``) at the
+  station point (no commune-size pad), with the station's upwind land fetch
+  per sector (``data/coast/station_fetch_km.csv``), on the track with the
+  **WMO intensity** (RSMC Tokyo's 10-minute wind as its 1-minute equivalent,
+  ``ibtracs.parse(..., winds="wmo")``) and the USA radii and RMW
+  (docs/wind-model.md §2). The best track is an analysis: its positions are
+  replayed as analysed, so the Kaplan-DeMaria decay (meant for forecasts that
+  hold the intensity over land) does not touch them;
 * previous model (baseline): ``compute_exposure(..., wind_model="rankine-quadrant-v0")``
   at the same point on the JTWC (``winds="usa"``) track, i.e. the levels the
   dashboard used to show;
+* ``*_no_direction`` lines: ``holland-land-v1``, the new model with the land
+  reduction by the distance to the nearest sea whatever the wind direction;
 * ``*_usa_winds`` lines: the new model on the JTWC 1-minute track, to show
   what the intensity source alone changes.
 
 A station reported several times during a storm counts once, with the
-largest reported level (the reports give the strongest wind so far). Storms
-without a track in the data (Kajiki 2025) are skipped and named in the
+largest reported level (the reports give the strongest wind so far). A
+station whose last report was issued before the centre's closest approach
+has only a lower bound of its peak: the headline scores it as a censored
+observation (:data:`SCORING_RULE`: a model above the bound is not an error,
+a model below it is). The ``*_as_exact`` lines score every report as the
+exact peak (the rule before), and ``complete`` leaves those stations out.
+Storms without a track in the data (Kajiki 2025) are skipped and named in the
 label. Scores, per storm and overall, one JSON line each: ``bias`` (mean of
 model − observed level), ``mae`` (mean absolute error), ``over2`` (stations
 over-warned by two levels or more), for the coast (≤ 5 km inland) and inland
-separately, for the stations whose last report came after the centre's
-closest approach (``complete``: the others' "strongest so far" is a lower
-bound of their peak), and the same for gust levels (the previous model had none: its
+separately, and the same for gust levels (the previous model had none: its
 baseline is its sustained level + 2, the usual step in NCHMF bulletins).
 
 ``python benchmarks/wind_skill.py`` also draws ``docs/wind-verification.png``.
@@ -393,20 +399,26 @@ def run(
                     gusts["old_level"].to_numpy() + 2, observed_gust, gust_complete
                 )
             )
-            for metric in ("bias", "mae"):
-                results.append(
-                    {
-                        "name": f"wind_skill_gust_{metric}_{label}",
-                        "value": g[metric],
-                        "unit": UNIT,
-                        "baseline": g_old[metric],
-                        "baseline_label": (
-                            f"previous model's level + 2 (it had no gusts); "
-                            f"{int(g['n'])} stations with a gust report ({label}); "
-                            f"{SCORING_RULE}"
-                        ),
-                    }
-                )
+            lines = [("", g, g_old, SCORING_RULE)]
+            if label == "all":
+                exact = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+                exact_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
+                lines.append(("_as_exact", exact, exact_old, EXACT_RULE))
+            for suffix, value, baseline, rule in lines:
+                for metric in ("bias", "mae"):
+                    results.append(
+                        {
+                            "name": f"wind_skill_gust_{metric}_{label}{suffix}",
+                            "value": value[metric],
+                            "unit": UNIT,
+                            "baseline": baseline[metric],
+                            "baseline_label": (
+                                f"previous model's level + 2 (it had no gusts); "
+                                f"{int(value['n'])} stations with a gust report "
+                                f"({label}); {rule}"
+                            ),
+                        }
+                    )
     return results
 
 
@@ -445,17 +457,22 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     norm = BoundaryNorm(np.append(levels, 15) - 0.5, cmap.N)
     fig, axes = plt.subplots(
         len(storms),
-        2,
-        figsize=(11, 4.6 * len(storms)),
+        3,
+        figsize=(16, 4.6 * len(storms)),
         squeeze=False,
         layout="constrained",
+    )
+    undirected = points.assign(
+        inland_km=wind.commune_inland_km(points["commune_code"].to_numpy())
     )
     for row, storm in enumerate(storms):
         forecast = storm_forecast(storm).forecast
         legacy_forecast = storm_forecast(storm, winds="usa").forecast
         assert forecast is not None and legacy_forecast is not None
         clock = forecast.points[0].valid_utc
-        new = compute_exposure(forecast, points, clock)
+        replay = analysed(forecast)  # as the stations are scored (§3: no decay)
+        new = compute_exposure(replay, points, clock)
+        v1 = compute_exposure(replay, undirected, clock)  # distance, any direction
         old = compute_exposure(
             legacy_forecast, points, clock, wind_model=LEGACY_WIND_MODEL
         )
@@ -464,6 +481,7 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
         for col, (title, frame, column) in enumerate(
             (
                 (f"previous model ({LEGACY_WIND_MODEL})", old, "old_level"),
+                (f"{wind.PREVIOUS_WIND_MODEL_ID} (no direction)", v1, "v1_level"),
                 (f"new model ({wind.WIND_MODEL_ID})", new, "new_level"),
             )
         ):
@@ -491,16 +509,20 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
             )
             for _, s in stations.iterrows():
                 error = int(s[column] - s["sustained_level"])
+                bound = "" if s["complete"] else "≥"
                 ax.annotate(
-                    f"{int(s['sustained_level'])} ({error:+d})",
+                    f"{bound}{int(s['sustained_level'])} ({error:+d})",
                     (s["lon"], s["lat"]),
                     xytext=(4, 3),
                     textcoords="offset points",
                     fontsize=7,
                 )
-            err = stations[column] - stations["sustained_level"]
+            err = group_scores(stations, column)
+            exact = group_scores(stations, column, exact=True)
             ax.set_title(
-                f"{storm}: {title}\nbias {err.mean():+.2f}, MAE {err.abs().mean():.2f} levels, {len(stations)} stations",
+                f"{storm}: {title}\nbias {err['bias']:+.2f}, MAE {err['mae']:.2f} "
+                f"(all as exact: {exact['bias']:+.2f}, {exact['mae']:.2f}), "
+                f"{len(stations)} stations",
                 fontsize=9,
             )
             ax.set_xlim(103.5, 109.5)
@@ -512,7 +534,8 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     cbar.set_label("Beaufort level (cấp); 5 = below level 6")
     fig.suptitle(
         "Max sustained level: communes (dots) vs stations (circles: observed level, "
-        "(model − observed) in brackets)",
+        "(model − observed) in brackets; ≥: last report before the closest "
+        "approach, a lower bound, scored as censored)",
         fontsize=10,
     )
     target.parent.mkdir(parents=True, exist_ok=True)

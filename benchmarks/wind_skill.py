@@ -7,28 +7,34 @@ shared IBTrACS extract for the others), the track is replayed as a perfect
 forecast (the clock at its first position) and each station gets the largest
 sustained level over the whole track at its point:
 
-* new model: :mod:`dashboard.storms.wind` (``holland-land-v1``) at the
-  station point (no commune-size pad), distance inland from the shipped grid,
-  on the track with the **WMO intensity** (RSMC Tokyo's 10-minute wind as
-  its 1-minute equivalent, ``ibtracs.parse(..., winds="wmo")``) and the USA
-  radii and RMW (docs/wind-model.md §2). The best track is an analysis: its
-  positions are replayed as analysed, so the Kaplan-DeMaria decay (meant for
-  forecasts that hold the intensity over land) does not touch them;
+* new model: :mod:`dashboard.storms.wind` (``holland-fetch-v2``) at the
+  station point (no commune-size pad), with the station's upwind land fetch
+  per sector (``data/coast/station_fetch_km.csv``), on the track with the
+  **WMO intensity** (RSMC Tokyo's 10-minute wind as its 1-minute equivalent,
+  ``ibtracs.parse(..., winds="wmo")``) and the USA radii and RMW
+  (docs/wind-model.md §2). The best track is an analysis: its positions are
+  replayed as analysed, so the Kaplan-DeMaria decay (meant for forecasts that
+  hold the intensity over land) does not touch them;
 * previous model (baseline): ``compute_exposure(..., wind_model="rankine-quadrant-v0")``
   at the same point on the JTWC (``winds="usa"``) track, i.e. the levels the
   dashboard used to show;
+* ``*_no_direction`` lines: ``holland-land-v1``, the new model with the land
+  reduction by the distance to the nearest sea whatever the wind direction;
 * ``*_usa_winds`` lines: the new model on the JTWC 1-minute track, to show
   what the intensity source alone changes.
 
 A station reported several times during a storm counts once, with the
-largest reported level (the reports give the strongest wind so far). Storms
-without a track in the data (Kajiki 2025) are skipped and named in the
+largest reported level (the reports give the strongest wind so far). A
+station whose last report was issued before the centre's closest approach
+has only a lower bound of its peak: the headline scores it as a censored
+observation (:data:`SCORING_RULE`: a model above the bound is not an error,
+a model below it is). The ``*_as_exact`` lines score every report as the
+exact peak (the rule before), and ``complete`` leaves those stations out.
+Storms without a track in the data (Kajiki 2025) are skipped and named in the
 label. Scores, per storm and overall, one JSON line each: ``bias`` (mean of
 model − observed level), ``mae`` (mean absolute error), ``over2`` (stations
 over-warned by two levels or more), for the coast (≤ 5 km inland) and inland
-separately, for the stations whose last report came after the centre's
-closest approach (``complete``: the others' "strongest so far" is a lower
-bound of their peak), and the same for gust levels (the previous model had none: its
+separately, and the same for gust levels (the previous model had none: its
 baseline is its sustained level + 2, the usual step in NCHMF bulletins).
 
 ``python benchmarks/wind_skill.py`` also draws ``docs/wind-verification.png``.
@@ -177,15 +183,21 @@ def analysed(forecast: Forecast) -> Forecast:
 
 
 def new_model_winds(
-    stations: pd.DataFrame, forecast: Forecast
+    stations: pd.DataFrame, forecast: Forecast, directional: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distance inland, largest sustained and gust level of the new model at stations."""
+    """Distance inland, largest sustained and gust level of the new model at stations.
+
+    *directional*: the land reduction by the upwind fetch of the sector the
+    wind comes from (``holland-fetch-v2``); otherwise by the distance inland
+    in every direction (``holland-land-v1``).
+    """
     lat = stations["lat"].to_numpy(dtype=float)
     lon = stations["lon"].to_numpy(dtype=float)
     inland = wind.inland_km_at(lat, lon)
+    fetch_km = wind.point_fetch_km(lat, lon) if directional else None
     track = interpolate_track(analysed(forecast))
     sustained, gust = wind.max_winds(
-        track, lat, lon, inland, forecast.wind_averaging_minutes
+        track, lat, lon, inland, forecast.wind_averaging_minutes, fetch_km=fetch_km
     )
     return inland, level_of_kt(sustained), level_of_kt(gust)
 
@@ -212,6 +224,7 @@ def model_levels(
     out["complete"] = ~(out["last_report_utc"] < closest)
     out["new_level"] = new_level
     out["new_gust_level"] = new_gust
+    out["v1_level"] = new_model_winds(out, forecast, directional=False)[1]
     legacy_forecast = legacy_forecast or forecast
     points = pd.DataFrame(
         {"commune_code": out["station"].to_numpy(), "lat": lat, "lon": lon}
@@ -253,6 +266,26 @@ def scored(
     return table, skipped
 
 
+def censored_error(
+    model: np.ndarray, observed: np.ndarray, complete: np.ndarray
+) -> np.ndarray:
+    """Model − observed level, with incomplete reports scored as lower bounds.
+
+    A station whose last report came before the centre's closest approach
+    observed *at least* its level (:data:`SCORING_RULE`): a model above it is
+    not an error (0), a model below it is an error of its full size.
+    """
+    error = np.asarray(model, dtype=float) - np.asarray(observed, dtype=float)
+    return np.where(np.asarray(complete, dtype=bool), error, np.minimum(error, 0.0))
+
+
+SCORING_RULE = (
+    "reports issued before the centre's closest approach are lower bounds "
+    "(censored): a model level above one counts 0, below it counts in full"
+)
+EXACT_RULE = "every report scored as the station's exact peak"
+
+
 def scores(error: np.ndarray) -> dict[str, float]:
     error = np.asarray(error, dtype=float)
     if error.size == 0:
@@ -263,6 +296,33 @@ def scores(error: np.ndarray) -> dict[str, float]:
         "over2": float((error >= 2).sum()),
         "n": float(error.size),
     }
+
+
+def group_scores(
+    group: pd.DataFrame, column: str, exact: bool = False
+) -> dict[str, float]:
+    """Scores of the sustained levels in *column* against the reports of *group*:
+    censored (:func:`censored_error`) unless *exact*."""
+    model = group[column].to_numpy()
+    observed = group["sustained_level"].to_numpy()
+    if exact:
+        return scores(model - observed)
+    return scores(censored_error(model, observed, group["complete"].to_numpy()))
+
+
+def _lines(
+    name: str, value: dict[str, float], baseline: dict[str, float], label: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"wind_skill_{metric}_{name}",
+            "value": value[metric],
+            "unit": unit,
+            "baseline": baseline[metric],
+            "baseline_label": label,
+        }
+        for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations"))
+    ]
 
 
 def run(
@@ -284,61 +344,81 @@ def run(
         ("complete", table[table["complete"]]),
     ]
     for label, group in groups:
-        observed = group["sustained_level"].to_numpy()
-        new = scores(group["new_level"].to_numpy() - observed)
-        old = scores(group["old_level"].to_numpy() - observed)
+        lower = int((~group["complete"]).sum())
+
+        new = group_scores(group, "new_level")
+        old = group_scores(group, "old_level")
+        rule = f"{SCORING_RULE} ({lower} of {int(new['n'])} here)"
         what = (
-            f"{int(new['n'])} stations ({label}); new model {wind.WIND_MODEL_ID} vs "
-            f"previous {LEGACY_WIND_MODEL} (JTWC winds); new model on the WMO "
-            f"(10-min as 1-min) intensity with USA radii; model = max over the "
-            f"best track at the station point{note}"
+            f"{int(new['n'])} stations ({label}); {rule}; new model "
+            f"{wind.WIND_MODEL_ID} vs previous {LEGACY_WIND_MODEL} (JTWC winds); "
+            f"new model on the WMO (10-min as 1-min) intensity with USA radii; "
+            f"model = max over the best track at the station point{note}"
         )
-        for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
-            results.append(
-                {
-                    "name": f"wind_skill_{metric}_{label}",
-                    "value": new[metric],
-                    "unit": unit,
-                    "baseline": old[metric],
-                    "baseline_label": f"previous model; {what}",
-                }
+        results += _lines(label, new, old, f"previous model; {what}")
+        if label != "complete":
+            results += _lines(
+                f"{label}_as_exact",
+                group_scores(group, "new_level", exact=True),
+                group_scores(group, "old_level", exact=True),
+                f"previous model; {EXACT_RULE}, also the {lower} lower bounds; "
+                f"{int(new['n'])} stations ({label}){note}",
+            )
+        if label == "all":
+            results += _lines(
+                f"{label}_no_direction",
+                group_scores(group, "v1_level"),
+                old,
+                f"previous model; new model without the wind direction "
+                f"({wind.PREVIOUS_WIND_MODEL_ID}: land reduction by the distance "
+                f"to the nearest sea); {rule}{note}",
             )
         if label not in ("coast", "inland", "complete") and "usa_level" in group:
-            usa = scores(group["usa_level"].to_numpy() - observed)
-            for metric, unit in (("bias", UNIT), ("mae", UNIT), ("over2", "stations")):
-                results.append(
-                    {
-                        "name": f"wind_skill_{metric}_{label}_usa_winds",
-                        "value": usa[metric],
-                        "unit": unit,
-                        "baseline": old[metric],
-                        "baseline_label": (
-                            f"previous model; new model fed the JTWC 1-minute "
-                            f"intensity instead of the WMO one; {int(usa['n'])} "
-                            f"stations ({label}){note}"
-                        ),
-                    }
-                )
+            usa = group_scores(group, "usa_level")
+            results += _lines(
+                f"{label}_usa_winds",
+                usa,
+                old,
+                f"previous model; new model fed the JTWC 1-minute intensity "
+                f"instead of the WMO one; {int(usa['n'])} stations ({label}); "
+                f"{rule}{note}",
+            )
         gusts = group.dropna(subset=["gust_level"])
         if len(gusts):
             observed_gust = gusts["gust_level"].to_numpy()
-            g = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+            gust_complete = gusts["complete"].to_numpy()
+            g = scores(
+                censored_error(
+                    gusts["new_gust_level"].to_numpy(), observed_gust, gust_complete
+                )
+            )
             # The previous model had no gusts: score "its level + 2", the usual
             # step between sustained and gust levels in NCHMF bulletins.
-            g_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
-            for metric in ("bias", "mae"):
-                results.append(
-                    {
-                        "name": f"wind_skill_gust_{metric}_{label}",
-                        "value": g[metric],
-                        "unit": UNIT,
-                        "baseline": g_old[metric],
-                        "baseline_label": (
-                            f"previous model's level + 2 (it had no gusts); "
-                            f"{int(g['n'])} stations with a gust report ({label})"
-                        ),
-                    }
+            g_old = scores(
+                censored_error(
+                    gusts["old_level"].to_numpy() + 2, observed_gust, gust_complete
                 )
+            )
+            lines = [("", g, g_old, SCORING_RULE)]
+            if label == "all":
+                exact = scores(gusts["new_gust_level"].to_numpy() - observed_gust)
+                exact_old = scores(gusts["old_level"].to_numpy() + 2 - observed_gust)
+                lines.append(("_as_exact", exact, exact_old, EXACT_RULE))
+            for suffix, value, baseline, rule in lines:
+                for metric in ("bias", "mae"):
+                    results.append(
+                        {
+                            "name": f"wind_skill_gust_{metric}_{label}{suffix}",
+                            "value": value[metric],
+                            "unit": UNIT,
+                            "baseline": baseline[metric],
+                            "baseline_label": (
+                                f"previous model's level + 2 (it had no gusts); "
+                                f"{int(value['n'])} stations with a gust report "
+                                f"({label}); {rule}"
+                            ),
+                        }
+                    )
     return results
 
 
@@ -377,17 +457,22 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     norm = BoundaryNorm(np.append(levels, 15) - 0.5, cmap.N)
     fig, axes = plt.subplots(
         len(storms),
-        2,
-        figsize=(11, 4.6 * len(storms)),
+        3,
+        figsize=(16, 4.6 * len(storms)),
         squeeze=False,
         layout="constrained",
+    )
+    undirected = points.assign(
+        inland_km=wind.commune_inland_km(points["commune_code"].to_numpy())
     )
     for row, storm in enumerate(storms):
         forecast = storm_forecast(storm).forecast
         legacy_forecast = storm_forecast(storm, winds="usa").forecast
         assert forecast is not None and legacy_forecast is not None
         clock = forecast.points[0].valid_utc
-        new = compute_exposure(forecast, points, clock)
+        replay = analysed(forecast)  # as the stations are scored (§3: no decay)
+        new = compute_exposure(replay, points, clock)
+        v1 = compute_exposure(replay, undirected, clock)  # distance, any direction
         old = compute_exposure(
             legacy_forecast, points, clock, wind_model=LEGACY_WIND_MODEL
         )
@@ -396,6 +481,7 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
         for col, (title, frame, column) in enumerate(
             (
                 (f"previous model ({LEGACY_WIND_MODEL})", old, "old_level"),
+                (f"{wind.PREVIOUS_WIND_MODEL_ID} (no direction)", v1, "v1_level"),
                 (f"new model ({wind.WIND_MODEL_ID})", new, "new_level"),
             )
         ):
@@ -423,16 +509,20 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
             )
             for _, s in stations.iterrows():
                 error = int(s[column] - s["sustained_level"])
+                bound = "" if s["complete"] else "≥"
                 ax.annotate(
-                    f"{int(s['sustained_level'])} ({error:+d})",
+                    f"{bound}{int(s['sustained_level'])} ({error:+d})",
                     (s["lon"], s["lat"]),
                     xytext=(4, 3),
                     textcoords="offset points",
                     fontsize=7,
                 )
-            err = stations[column] - stations["sustained_level"]
+            err = group_scores(stations, column)
+            exact = group_scores(stations, column, exact=True)
             ax.set_title(
-                f"{storm}: {title}\nbias {err.mean():+.2f}, MAE {err.abs().mean():.2f} levels, {len(stations)} stations",
+                f"{storm}: {title}\nbias {err['bias']:+.2f}, MAE {err['mae']:.2f} "
+                f"(all as exact: {exact['bias']:+.2f}, {exact['mae']:.2f}), "
+                f"{len(stations)} stations",
                 fontsize=9,
             )
             ax.set_xlim(103.5, 109.5)
@@ -444,7 +534,8 @@ def render_map(target: Path = REPO_ROOT / "docs" / "wind-verification.png") -> P
     cbar.set_label("Beaufort level (cấp); 5 = below level 6")
     fig.suptitle(
         "Max sustained level: communes (dots) vs stations (circles: observed level, "
-        "(model − observed) in brackets)",
+        "(model − observed) in brackets; ≥: last report before the closest "
+        "approach, a lower bound, scored as censored)",
         fontsize=10,
     )
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -21,13 +21,14 @@ for the East Sea; the file can be replaced by a better one.
 Wind areas per Vietnamese Beaufort level (cấp)
 -----------------------------------------------
 :func:`level_radii` and :func:`wind_areas` come from the wind model of
-:mod:`dashboard.storms.wind` (``holland-land-v1``, ``docs/wind-model.md``),
+:mod:`dashboard.storms.wind` (``holland-fetch-v2``, ``docs/wind-model.md``),
 the one the commune table uses: the area where the stations' 2-minute wind
 over open water reaches the level's lower bound (10.8, 17.2, 24.5, 32.7 m/s
 for levels 6, 8, 10, 12). ``wind_areas`` draws it every 10° of azimuth (the
 model interpolates smoothly between the agencies' quadrants);
 ``level_radii`` gives it along each quadrant's central bearing. Over land,
-communes get less than the drawn area (land reduction).
+communes get less than the drawn area (land reduction, by the upwind land
+fetch of the hour).
 
 The previous model (``rankine-quadrant-v0``) is kept as
 :func:`legacy_wind_profile` / :func:`legacy_level_radii`, the baseline of the

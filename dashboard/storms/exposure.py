@@ -7,13 +7,15 @@ representative point to every centre (3,321 × ~121 for a 5-day forecast).
 
 Model decisions
 ---------------
-* **Wind** (default model ``holland-land-v1``, :mod:`dashboard.storms.wind`,
+* **Wind** (default model ``holland-fetch-v2``, :mod:`dashboard.storms.wind`,
   ``docs/wind-model.md``): per commune and hour, the Holland (2010) profile
   fitted to the forecast point's maximum wind, radius of maximum wind and
   34/50/64-kt quadrant radii (interpolated smoothly in azimuth), converted to
   the stations' 2-minute mean, decayed after landfall (Kaplan-DeMaria) and
-  reduced over land by the commune's distance from the sea
-  (``data/coast/commune_inland_km.csv``, or an ``inland_km`` column).
+  reduced over land by the upwind land fetch of the commune's most exposed
+  part in the sector the wind comes from at that hour
+  (``data/coast/commune_fetch_km.csv``). An ``inland_km`` column instead
+  applies that distance in every direction (``holland-land-v1``).
   ``max_wind_level`` is the highest level over the hours, ``max_gust_level``
   the gust level at that wind (exposure-dependent gust factor).
 * **Commune size**: the wind is taken at the commune's most exposed point,
@@ -430,6 +432,7 @@ def _holland_land_exposure(
     lon: np.ndarray,
     r_eq_km: np.ndarray,
     inland_km: np.ndarray,
+    fetch_km: np.ndarray | None,
     track: HourlyTrack,
     future: HourlyTrack,
     averaging_minutes: int,
@@ -446,7 +449,15 @@ def _holland_land_exposure(
     vortex = wind.fit_vortex(future, averaging_minutes, decay)
     shift_km = cone_radius_nm(future.lead_hours, cone_table) * KM_PER_NM
     winds = wind.point_winds(
-        vortex, future.lat, future.lon, lat, lon, inland_km, r_eq_km, shift_km
+        vortex,
+        future.lat,
+        future.lon,
+        lat,
+        lon,
+        inland_km,
+        r_eq_km,
+        shift_km,
+        fetch_km=fetch_km,
     )
     nearest = winds.distance_km.argmin(axis=1)
     result["min_km"] = winds.distance_km[np.arange(n), nearest]
@@ -540,9 +551,11 @@ def compute_exposure(
         representative point); optional ``radius_km`` or ``area_km2`` (size
         reduction), ``geometry`` (shapely polygons, for the product cone) and
         ``risk_region`` (see :data:`RISK_REGIONS`), ``inland_km`` (distance
-        inland of the commune's most exposed part; default from
+        inland of the commune's most exposed part, applied whatever the wind
+        direction; default: the directional fetch of
+        ``data/coast/commune_fetch_km.csv`` and the distance of
         ``data/coast/commune_inland_km.csv`` by ``commune_code``, 0 = open
-        water for codes not in it).
+        water for codes in neither).
     clock_utc
         Now; hours before it are ignored. Defaults to :func:`default_clock`.
     cone_table
@@ -581,15 +594,20 @@ def compute_exposure(
     if wind_model == LEGACY_WIND_MODEL:
         winds = _legacy_wind_exposure(lat, lon, r_eq_km, future, cone_table)
     else:
+        codes = communes["commune_code"].to_numpy()
         if "inland_km" in communes:
+            # A given distance inland applies in every direction.
             inland = np.nan_to_num(communes["inland_km"].to_numpy(dtype=float))
+            fetch_km = None
         else:
-            inland = wind.commune_inland_km(communes["commune_code"].to_numpy())
+            inland = wind.commune_inland_km(codes)
+            fetch_km = wind.commune_fetch_km(codes, inland)
         winds = _holland_land_exposure(
             lat,
             lon,
             r_eq_km,
             inland,
+            fetch_km,
             track,
             future,
             forecast.wind_averaging_minutes,

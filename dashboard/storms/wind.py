@@ -1,6 +1,6 @@
 """Surface wind per place and hour: Holland profile, land reduction, decay, gusts.
 
-The model ``holland-land-v1`` (:data:`WIND_MODEL_ID`); every constant, its
+The model ``holland-fetch-v2`` (:data:`WIND_MODEL_ID`); every constant, its
 source and the known limits are in ``docs/wind-model.md``. In short:
 
 1. **Profile over open water** (Holland, Belanger & Fritz 2010, "H10"):
@@ -26,18 +26,26 @@ source and the known limits are in ``docs/wind-model.md``. In short:
    Vb = 26.7 kt, t hours since landfall, V0 the landfall intensity); the whole
    field is scaled by the same ratio, so radii held constant over land
    shrink. Analysed (past) positions are never changed.
-4. **Land reduction**: ``f(d) = F + (1 - F) · exp(-d / L)`` with d the
-   distance inland (km), F = 0.71 the open-water → rough-land ratio of 10-m
-   mean winds for roughness lengths 0.002 m (sea in a cyclone) and 0.1 m
-   (crops, villages, trees), L = 10 km. The coast and islands (d ≈ 0) keep
-   open-water wind.
-5. **Gusts**: 3-s gust = sustained × G(d), G from 1.26 (off-sea) to 1.47
-   (in-land): Harper et al. (2010) gust factors relative to a 2-minute mean.
+4. **Land reduction**: ``f(x) = F + (1 - F) · exp(-x / L)`` with x the
+   distance (km) the wind has blown over land: the upwind land fetch of the
+   compass sector it comes from at that hour (:mod:`dashboard.storms.fetch`:
+   cyclonic wind turned towards the centre by Phadke et al. 2003's inflow
+   angle, 20° more over land). F = 0.61 is the open-water → rough-land ratio
+   of 10-m mean winds for roughness lengths 0.002 m (sea in a cyclone) and
+   0.25 m, L = 1 km (internal boundary layer). A shore facing the wind keeps
+   the open-water wind; an offshore wind is reduced. ``holland-land-v1``
+   used the distance to the nearest sea, whatever the direction (no
+   ``fetch_km``).
+5. **Gusts**: 3-s gust = sustained × G(x), G from 1.26 (off-sea) to 1.47
+   (in-land): Harper et al. (2010) gust factors relative to a 2-minute mean,
+   with the fetch of the hour of the strongest sustained wind.
 
-Distances inland come with the project: per commune from
-``data/coast/commune_inland_km.csv`` and, for any other point (stations,
-storm centres), from the 0.05° grid ``data/coast/inland_km_grid.npz``; both
-are made by ``scripts/make_coast_data.py``.
+Distances come with the project (``scripts/make_coast_data.py``, offline):
+per commune the upwind fetch of its most exposed part in 16 sectors
+(``data/coast/commune_fetch_km.csv``) and its distance from the sea
+(``commune_inland_km.csv``); per verification station its fetch
+(``station_fetch_km.csv``); for any other point (storm centres) the 0.05° grid
+``inland_km_grid.npz``.
 """
 
 from __future__ import annotations
@@ -51,15 +59,21 @@ import numpy as np
 import pandas as pd
 
 from dashboard.config import REPO_ROOT
+from dashboard.storms import fetch
 from dashboard.storms.beaufort import TO_10MIN_FACTOR
 from dashboard.storms.track import HourlyTrack
 
-WIND_MODEL_ID = "holland-land-v1"
+WIND_MODEL_ID = "holland-fetch-v2"
 """Identifier of this model in exposure tables (``wind_model`` column)."""
+PREVIOUS_WIND_MODEL_ID = "holland-land-v1"
+"""The same model with the land reduction by the distance to the nearest sea,
+whatever the wind direction (``point_winds`` without ``fetch_km``)."""
 
 COAST_DIR = REPO_ROOT / "data" / "coast"
 COMMUNE_INLAND_FILE = COAST_DIR / "commune_inland_km.csv"
 INLAND_GRID_FILE = COAST_DIR / "inland_km_grid.npz"
+COMMUNE_FETCH_FILE = COAST_DIR / "commune_fetch_km.csv"
+STATION_FETCH_FILE = COAST_DIR / "station_fetch_km.csv"
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_NM = 1.852
@@ -183,8 +197,67 @@ def commune_inland_km(codes: np.ndarray, default: float = 0.0) -> np.ndarray:
     return np.where(position >= 0, values[position], default)
 
 
+def _read_fetch(path: Path, key: list[str]) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype={"commune_code": str})
+    columns = [c for c in frame.columns if c.startswith("from_")]
+    if len(columns) != fetch.SECTORS:
+        raise ValueError(f"{path}: {len(columns)} sectors, expected {fetch.SECTORS}")
+    return frame[key + columns]
+
+
+@lru_cache(maxsize=1)
+def _commune_fetch_lookup() -> tuple[pd.Index, np.ndarray]:
+    frame = _read_fetch(COMMUNE_FETCH_FILE, ["commune_code"])
+    return pd.Index(frame["commune_code"]), frame.iloc[:, 1:].to_numpy(float)
+
+
+def commune_fetch_km(codes: np.ndarray, inland_km: np.ndarray) -> np.ndarray:
+    """Upwind land fetch ``(communes, SECTORS)`` km of each commune's most exposed part.
+
+    From ``data/coast/commune_fetch_km.csv``; a commune not in it (at least
+    ``fetch.FETCH_CAP_KM`` from the sea, or an unknown code) gets its
+    *inland_km* in every direction.
+    """
+    index, values = _commune_fetch_lookup()
+    codes = np.asarray(codes)
+    if codes.dtype.kind not in "OUS":
+        codes = codes.astype(str)
+    position = index.get_indexer(pd.Index(codes, dtype=object).astype(str))
+    isotropic = np.repeat(np.asarray(inland_km, float)[:, None], fetch.SECTORS, 1)
+    return np.where((position >= 0)[:, None], values[position], isotropic)
+
+
+@lru_cache(maxsize=1)
+def _station_fetch_lookup() -> tuple[np.ndarray, np.ndarray]:
+    frame = _read_fetch(STATION_FETCH_FILE, ["lat", "lon"])
+    return frame[["lat", "lon"]].to_numpy(float), frame.iloc[:, 2:].to_numpy(float)
+
+
+def point_fetch_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Upwind land fetch ``(points, SECTORS)`` km at points.
+
+    The weather stations of the verification set have their own fetches
+    (``data/coast/station_fetch_km.csv``, matched when the latitude and
+    longitude differences add up to less than 0.001°); any other
+    point gets its distance inland (:func:`inland_km_at`) in every direction.
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    out = np.repeat(inland_km_at(lat, lon)[:, None], fetch.SECTORS, axis=1)
+    where, values = _station_fetch_lookup()
+    gap = np.abs(lat[:, None] - where[None, :, 0]) + np.abs(
+        lon[:, None] - where[None, :, 1]
+    )
+    match = gap.min(axis=1) < 0.001 if len(where) else np.zeros(lat.shape, bool)
+    out[match] = values[gap[match].argmin(axis=1)]
+    return out
+
+
 def land_factor(inland_km: np.ndarray | float) -> np.ndarray:
-    """Ratio of the 10-m wind over land to that over open water (1 on the coast)."""
+    """Ratio of the 10-m wind over land to that over open water (1 on the coast).
+
+    *inland_km* is the distance the wind has travelled over land: the upwind
+    fetch (or, without a direction, the distance from the sea)."""
     d = np.maximum(np.asarray(inland_km, dtype=float), 0.0)
     return LAND_FACTOR_INLAND + (1.0 - LAND_FACTOR_INLAND) * np.exp(-d / COAST_EFOLD_KM)
 
@@ -552,7 +625,8 @@ class PointWinds:
     ``sustained`` is 0 where the wind is below the floor (level 6) or not computed;
     ``reach`` (bool) marks cells with the floor, and, for places that never
     get it, cells where it would arrive if the centre moved towards the place
-    by *shift_km* (the track error).
+    by *shift_km* (the track error). ``gust_factor`` is per place, for the
+    exposure at the sample of its largest sustained wind.
     """
 
     sustained: np.ndarray
@@ -571,6 +645,7 @@ def point_winds(
     pad_km: np.ndarray | float = 0.0,
     shift_km: np.ndarray | float = 0.0,
     floor_kt: float = LEVEL6_KT,
+    fetch_km: np.ndarray | None = None,
 ) -> PointWinds:
     """Wind at every place and sample (see :class:`PointWinds`).
 
@@ -579,6 +654,10 @@ def point_winds(
     *pad_km* is the place's size (equivalent radius): its most exposed point
     is taken, i.e. the distance within ``[d - pad, d + pad]`` closest to Rm.
     *shift_km* (per sample) is the track error used for ``reach``.
+    *fetch_km* ``(places, fetch.SECTORS)`` is the upwind land fetch per
+    compass sector: the land reduction then uses the sector the wind comes
+    from at each sample (docs/wind-model.md §4). Without it, *inland_km* is
+    used whatever the direction (the previous model, ``holland-land-v1``).
     """
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
@@ -586,17 +665,24 @@ def point_winds(
     m = centre_lat.shape[0]
     pad = np.broadcast_to(np.asarray(pad_km, dtype=float), (n,))
     shift = np.broadcast_to(np.asarray(shift_km, dtype=float), (m,))
+    if fetch_km is None:
+        fetch_km = np.repeat(
+            np.asarray(inland_km, dtype=float).reshape(n, 1), fetch.SECTORS, axis=1
+        )
+    fetch_km = np.maximum(np.asarray(fetch_km, dtype=float), 0.0)
+    least = fetch_km.min(axis=1) if n else np.zeros(0)
     distance = great_circle_km(lat, lon, centre_lat, centre_lon)
     sustained = np.zeros((n, m))
     reach = np.zeros((n, m), bool)
-    g = gust_factor(inland_km)
     if n == 0 or m == 0:
-        return PointWinds(sustained, distance, reach, g)
+        return PointWinds(sustained, distance, reach, gust_factor(least))
 
-    lf = land_factor(inland_km)
+    exposure = _Exposure(fetch_km, centre_lat)
     # Rejection: beyond its bound a sample's wind is below the floor at a place
-    # (tail exponent >= alpha from at most v_up, land factor <= the place's,
-    # rounded up to one of LF_BINS values, which keeps the test a table look-up).
+    # (tail exponent >= alpha from at most v_up, land factor <= the place's
+    # largest, i.e. at its shortest fetch, rounded up to one of LF_BINS
+    # values, which keeps the test a table look-up).
+    lf = land_factor(least)
     last, v_up, alpha = vortex.tail_bounds()
     bins = np.minimum(np.ceil(lf * LF_BINS).astype(np.intp), LF_BINS)
     lf_bin = np.arange(LF_BINS + 1) / LF_BINS
@@ -608,22 +694,29 @@ def point_winds(
     table = np.where(possible & np.isfinite(table), table, -np.inf)
     reduced = distance - pad[:, None]
     trig_p, trig_c = _trig(lat, lon), _trig(centre_lat, centre_lon)
+    peak_fetch = least.copy()
     rows, cols = np.nonzero(reduced <= table[bins])
     if rows.size:
-        v = _cell_winds(
+        v, cell_fetch = _cell_winds(
             vortex,
+            exposure,
             trig_p,
             trig_c,
             rows,
             cols,
             distance[rows, cols],
             pad[rows],
-            lf[rows],
             0.0,
         )
         strong = v >= floor_kt
         sustained[rows, cols] = np.where(strong, v, 0.0)
         reach[rows[strong], cols[strong]] = True
+        # The fetch at each place's strongest sample (for its gust factor).
+        fetch_cells = np.zeros((n, m), np.float32)
+        fetch_cells[rows, cols] = cell_fetch
+        windy = sustained.any(axis=1)
+        strongest = sustained.argmax(axis=1)
+        peak_fetch[windy] = fetch_cells[np.flatnonzero(windy), strongest[windy]]
     # Reach (track error): only places that never get the floor without it.
     if np.any(shift > 0):
         never = ~reach.any(axis=1)
@@ -631,40 +724,98 @@ def point_winds(
             never[:, None] & (reduced <= (table + shift[None, :])[bins])
         )
         if rows.size:
-            v = _cell_winds(
+            v, _ = _cell_winds(
                 vortex,
+                exposure,
                 trig_p,
                 trig_c,
                 rows,
                 cols,
                 distance[rows, cols],
                 pad[rows],
-                lf[rows],
                 shift[cols],
             )
             reach[rows, cols] = v >= floor_kt
-    return PointWinds(sustained, distance, reach, g)
+    return PointWinds(sustained, distance, reach, gust_factor(peak_fetch))
+
+
+class _Exposure:
+    """The places' upwind land fetch per sector, with its land factor and the
+    land weight of the inflow angle, and each sample's hemisphere.
+
+    Places whose fetch is the same in every sector (far from the sea, or
+    without a direction) skip the choice of a sector.
+    """
+
+    def __init__(self, fetch_km: np.ndarray, centre_lat: np.ndarray) -> None:
+        self.least = fetch_km.min(axis=1)
+        self.least_factor = land_factor(self.least)
+        self.varies = fetch_km.max(axis=1) > self.least
+        self.fetch = fetch_km.ravel()
+        self.factor = land_factor(self.fetch)
+        self.weight = 1.0 - np.exp(-self.fetch / COAST_EFOLD_KM)
+        self.sign = fetch.hemisphere(centre_lat)
+        self.north = bool((self.sign > 0).all())
+
+    def cells(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        bearing: np.ndarray,
+        r_over_rm: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Land factor and upwind land fetch (km) at cells, in the sector the
+        wind comes from at the cell's sample.
+
+        The inflow angle depends on whether the wind has adjusted to land, which
+        depends on the fetch: the sector is first chosen with the over-water
+        angle, then again with the angle weighted by the land reduction's own
+        adjustment ``1 - exp(-fetch / L)`` in that first sector.
+        """
+        factor = self.least_factor[rows]
+        cell_fetch = self.least[rows]
+        some = np.flatnonzero(self.varies[rows])
+        if some.size:
+            rows, cols = rows[some], cols[some]
+            base = rows * fetch.SECTORS
+            turn = 90.0 - fetch.inflow_angle_deg(r_over_rm[some])
+            extra = np.full(rows.shape, -fetch.INFLOW_LAND_EXTRA_DEG)
+            if not self.north:
+                turn *= self.sign[cols]
+                extra *= self.sign[cols]
+            direction = bearing[some] + turn
+            first = base + fetch.sector_of(direction)
+            direction += extra * self.weight[first]
+            chosen = base + fetch.sector_of(direction)
+            factor[some] = self.factor[chosen]
+            cell_fetch[some] = self.fetch[chosen]
+        return factor, cell_fetch
 
 
 def _cell_winds(
     vortex: Vortex,
+    exposure: _Exposure,
     trig_p: np.ndarray,
     trig_c: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
     d: np.ndarray,
     pad: np.ndarray,
-    lf: np.ndarray,
     shift: np.ndarray | float,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Scaled, land-reduced wind at cells, taken at the distance within
-    ``[d - pad - shift, d + pad]`` closest to the radius of maximum wind."""
+    ``[d - pad - shift, d + pad]`` closest to the radius of maximum wind, and
+    the upwind land fetch used for it."""
     bearing = _cell_bearing(trig_p, trig_c, rows, cols)
     kr, kx = vortex.cell_knots(cols, bearing)
     rm_nm = vortex.rmw_nm[cols]
     low = np.maximum(d - pad - shift, 0.0) / KM_PER_NM
     r_nm = np.clip(rm_nm, low, (d + pad) / KM_PER_NM)
-    return vortex._speed(cols, rm_nm, kr, kx, r_nm) * lf * vortex.scale[cols]
+    factor, cell_fetch = exposure.cells(
+        rows, cols, bearing, r_nm / np.maximum(rm_nm, 1e-6)
+    )
+    factor *= vortex.scale[cols]
+    return vortex._speed(cols, rm_nm, kr, kx, r_nm) * factor, cell_fetch
 
 
 def max_winds(
@@ -674,18 +825,28 @@ def max_winds(
     inland_km: np.ndarray | None = None,
     averaging_minutes: int = 1,
     floor_kt: float = 1.0,
+    fetch_km: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Largest sustained wind and gust (kt, 2-min mean / 3-s) at points over *track*.
 
     For verification at weather stations: points, not communes (no size
-    pad); *inland_km* defaults to the shipped grid at the points.
+    pad). *fetch_km* ``(points, fetch.SECTORS)`` gives the directional land
+    reduction; without it, *inland_km* (default: the shipped grid at the
+    points) applies in every direction (``holland-land-v1``).
     """
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
     inland = inland_km_at(lat, lon) if inland_km is None else np.asarray(inland_km)
     vortex = fit_vortex(track, averaging_minutes)
     winds = point_winds(
-        vortex, track.lat, track.lon, lat, lon, inland, floor_kt=floor_kt
+        vortex,
+        track.lat,
+        track.lon,
+        lat,
+        lon,
+        inland,
+        floor_kt=floor_kt,
+        fetch_km=fetch_km,
     )
     peak = winds.sustained.max(axis=1) if len(track) else np.zeros(lat.shape)
     return peak, peak * winds.gust_factor

@@ -32,11 +32,19 @@ def test_drill_forecast_is_wipha_at_the_clock():
 def test_coastal_provinces_get_level_8_or_more(wipha_table, province, name):
     rows = wipha_table[wipha_table["province_code"] == province]
     assert rows["province_name"].iloc[0] == name
-    # Communes on the sea (no land reduction) nearest to the track. Since the
-    # wind model reduces wind over land (holland-land-v1), the nearest communes
-    # further inland may get level 7 (NCHMF: level 6-7 inland, 8+ on the coast).
-    on_sea = wind.commune_inland_km(rows["commune_code"].to_numpy()) == 0
-    coastal = rows[on_sea].nsmallest(10, "min_distance_km")
+    # Communes on the sea, open to it in every direction (no land reduction
+    # whatever the wind), nearest to the track. The wind model reduces wind
+    # over land, so the nearest communes further inland may get level 7
+    # (NCHMF: level 6-7 inland, 8+ on the coast); since holland-fetch-v2 so
+    # may a commune on the sea when the wind blows from the land over all of
+    # it (Nghĩa Lâm, Ninh Bình: 7), but never less (NCHMF: 7-8 on the coast).
+    codes = rows["commune_code"].to_numpy()
+    inland = wind.commune_inland_km(codes)
+    on_sea = inland == 0
+    assert (rows[on_sea].nsmallest(10, "min_distance_km")["max_wind_level"] >= 7).all()
+    open_all_round = on_sea & (wind.commune_fetch_km(codes, inland).max(axis=1) == 0)
+    coastal = rows[open_all_round].nsmallest(10, "min_distance_km")
+    assert len(coastal) >= 2
     assert (coastal["max_wind_level"] >= 8).all()
     assert coastal["level8_eta_utc"].notna().all()
     # Arrivals come after the drill clock and before the storm's last position.
@@ -59,7 +67,7 @@ def test_far_south_is_not_exposed(wipha_table):
 
 def test_level_6_arrives_before_level_8(wipha_table):
     both = wipha_table.dropna(subset=["level6_eta_utc", "level8_eta_utc"])
-    assert len(both) > 100
+    assert len(both) > 50  # 81 communes reach level 8 (103 without the direction)
     assert (both["level6_eta_utc"] <= both["level8_eta_utc"]).all()
 
 

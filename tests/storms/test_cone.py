@@ -170,7 +170,7 @@ def test_willoughby_radius_of_maximum_wind() -> None:
 
 
 # Tests of ``legacy_*`` check the previous model (rankine-quadrant-v0), kept as
-# the verification baseline; ``level_radii`` now comes from holland-land-v1.
+# the verification baseline; ``level_radii`` now comes from holland-fetch-v2.
 
 
 def test_published_radii_are_used_for_levels_8_10_12() -> None:

@@ -32,7 +32,7 @@ R34 = 100.0  # nmi
 
 # Tests marked "previous model" check the geometric rules of rankine-quadrant-v0
 # (agency radii as level edges, flat core), which is kept as the verification
-# baseline; the default model (holland-land-v1) is tested in test_wind.py.
+# baseline; the default model (holland-fetch-v2) is tested in test_wind.py.
 LEGACY = {"wind_model": LEGACY_WIND_MODEL}
 
 

@@ -1,4 +1,4 @@
-"""The wind model holland-land-v1: profile, land reduction, decay, gusts, drill."""
+"""The wind model holland-fetch-v2: profile, land reduction, decay, gusts, drill."""
 
 from __future__ import annotations
 

@@ -112,9 +112,36 @@ def test_benchmark_scores_a_subset_with_both_intensity_sources() -> None:
         assert f"wind_skill_{name}_wipha_2025" in lines
         assert f"wind_skill_{name}_wipha_2025_usa_winds" in lines
         assert f"wind_skill_{name}_complete" in lines
+    # The headline scores the early reports as lower bounds (censored); the
+    # "_as_exact" lines keep the previous rule, every report as the peak.
     errors = table["new_level"] - table["sustained_level"]
-    assert lines["wind_skill_mae_all"]["value"] == round(errors.abs().mean(), 2)
-    assert lines["wind_skill_over2_all"]["value"] == (errors >= 2).sum()
+    censored = errors.where(table["complete"], errors.clip(upper=0))
+    assert lines["wind_skill_mae_all"]["value"] == round(censored.abs().mean(), 2)
+    assert lines["wind_skill_over2_all"]["value"] == (censored >= 2).sum()
+    assert lines["wind_skill_mae_all_as_exact"]["value"] == round(
+        errors.abs().mean(), 2
+    )
+    assert lines["wind_skill_over2_all_as_exact"]["value"] == (errors >= 2).sum()
+    assert "lower bounds" in lines["wind_skill_mae_all"]["baseline_label"]
+    assert "exact" in lines["wind_skill_mae_all_as_exact"]["baseline_label"]
+    v1 = table["v1_level"] - table["sustained_level"]
+    v1 = v1.where(table["complete"], v1.clip(upper=0))
+    assert lines["wind_skill_bias_all_no_direction"]["value"] == round(v1.mean(), 2)
+
+
+def test_censored_error_counts_only_under_forecasts_of_a_lower_bound() -> None:
+    model = np.array([9, 9, 5, 8])
+    observed = np.array([7, 7, 7, 8])
+    complete = np.array([True, False, False, False])
+    # Exact report: +2. Lower bound 7: 9 may be right (0), 5 is at least 2 short.
+    assert wind_skill.censored_error(model, observed, complete).tolist() == [
+        2,
+        0,
+        -2,
+        0,
+    ]
+    s = wind_skill.scores(wind_skill.censored_error(model, observed, complete))
+    assert s == {"bias": 0.0, "mae": 1.0, "over2": 1.0, "n": 4.0}
 
 
 def test_analysed_replay_is_not_decayed() -> None:

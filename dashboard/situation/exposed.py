@@ -14,8 +14,8 @@ the storm kept to its usual track error (2). The map colours them so that
 staff can see where a shift of the track would matter, and
 :func:`watched_communes` lists them, but nothing is activated, assigned or
 alerted for them. (Until December 2026 they counted as exposed: for Wipha at
-the drill clock that was 1,395 communes, 605 of them never forecast to see
-level 6, against the ~790 of the bulletins' provinces.)
+the drill clock, 1,363 communes with ``holland-fetch-v2``, 612 of them never
+forecast to see level 6; now 751, in the provinces the bulletins named.)
 """
 
 from __future__ import annotations

@@ -87,3 +87,34 @@ def test_pages_open_on_the_most_exposed_province():
     at = open_view("readiness", ADMIN)
     assert not at.exception, at.exception
     assert at.selectbox(key="readiness_province").value == code
+
+
+def test_the_admin_sees_open_sessions_and_ends_one():
+    """Issue 11: the sessions panel on the users page: who is signed in
+    where, and "end session", which the store then refuses."""
+    from dashboard import accounts
+    from dashboard.bootstrap import open_context
+    from tests.support.auth import add_user, sign_in
+
+    ctx = open_context()
+    add_user(ctx, "chief", Role.ADMIN)
+    add_user(ctx, "lan", Role.VOLUNTEER)
+    admin = sign_in(ctx, "chief", client="198.51.100.1")
+    phone = sign_in(ctx, "lan", client="203.0.113.9")
+
+    at = open_view("users", admin)
+    assert not at.exception, at.exception
+    assert vi("sessions.title") in [h.value for h in at.subheader]
+    listed = at.dataframe[-1].value
+    assert "203.0.113.9" in set(listed[vi("sessions.client")])
+    pick = next(s for s in at.selectbox if s.label == vi("sessions.pick"))
+    label = next(o for o in pick.options if "lan" in o and "203.0.113.9" in o)
+    pick.select(label)
+    next(b for b in at.button if b.label == vi("sessions.revoke")).click().run()
+    assert not at.exception, at.exception
+    assert vi("sessions.revoked") in [s.value for s in at.success]
+    with ctx.sessions() as session:
+        left = accounts.list_sessions(session, admin)
+    assert [s.username for s in left] == ["chief"]
+    assert phone.session_id not in {s.session_id for s in left}
+    ctx.engine.dispose()

@@ -1,4 +1,5 @@
-"""Page (admin): accounts — list, add, lock (with confirmation), unlock.
+"""Page (admin): accounts — list, add, lock (with confirmation), unlock, and
+the open sign-in sessions with "end session" (:mod:`dashboard.ui.components.sessions`).
 
 The rules live in :mod:`dashboard.accounts` (an admin cannot lock their own
 account or the last active admin); this page asks for a confirmation before a
@@ -14,6 +15,7 @@ from dashboard import accounts
 from dashboard.auth import Role
 from dashboard.core.errors import DashboardError
 from dashboard.ui import cache, session
+from dashboard.ui.components import sessions
 from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -141,6 +143,7 @@ def render() -> None:
             "lock", [u.username for u in users if not u.disabled and u.username != me]
         )
         _lock_or_unlock("unlock", [u.username for u in users if u.disabled])
+    sessions.render(session.principal())
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import registry
 from dashboard.auth import Principal, can_read_province, is_staff, require
+from dashboard.core.errors import Invalid, NotFound
 from dashboard.core.time import VIETNAM_OFFSET, as_utc_or_none
 from dashboard.i18n import translate
 from dashboard.plans.activation import CommuneExposure
@@ -153,9 +154,9 @@ def after_action(
         f"staff or admin; you are {actor.role})",
     )
     if not 0 < float(threshold) <= 1:
-        raise ValueError("threshold must be in (0, 1]")
+        raise Invalid("threshold must be in (0, 1]", field="threshold")
     if session.get(StormEvent, event_id) is None:
-        raise LookupError(f"no storm event {event_id}")
+        raise NotFound(f"no storm event {event_id}")
     exposures = dict(exposures or {})
 
     plans = {

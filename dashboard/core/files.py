@@ -59,6 +59,8 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from dashboard.core.errors import Invalid
+
 MB = 1024 * 1024
 MAX_PIXELS = 40_000_000
 """Largest image accepted, in pixels (width × height, as declared)."""
@@ -113,17 +115,16 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-class FileRefused(ValueError):
-    """A file the checks refuse.
+class FileRefused(Invalid):
+    """A file the checks refuse: an :class:`~dashboard.core.errors.Invalid`
+    request, so views catch it with every other service error.
 
     ``key`` is the message key (one of :data:`KEYS`), ``params`` its
     parameters; ``str()`` is an English explanation.
     """
 
     def __init__(self, key: str, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = params
+        super().__init__(message, key=key, **params)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
-from dashboard.core.errors import Invalid
+from dashboard.core.errors import Invalid, NotFound
 from dashboard.core.time import as_utc
 from dashboard.store.models.aar import FeedbackForward
 from dashboard.store.models.feedback import FeedbackItem
@@ -128,7 +128,7 @@ def forward_to_ministry(
     """
     item = session.get(FeedbackItem, item_id)
     if item is None:
-        raise LookupError(f"no feedback item #{item_id}")
+        raise NotFound(f"no feedback item #{item_id}")
     require(
         is_staff(actor) and can_manage_province(actor, item.province_code),
         f"forward feedback #{item_id} to a ministry (needs province staff of "
@@ -188,7 +188,7 @@ def forwards_of_item(
     """The forwards of one item, oldest first (readers of its province)."""
     item = session.get(FeedbackItem, item_id)
     if item is None:
-        raise LookupError(f"no feedback item #{item_id}")
+        raise NotFound(f"no feedback item #{item_id}")
     require(
         is_staff(actor) and can_read_province(actor, item.province_code),
         f"read the forwards of feedback #{item_id}",

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from dashboard import feedback as fb
 from dashboard import scenario, situation
 from dashboard.auth import SYSTEM, Forbidden, Principal, Role
+from dashboard.core.errors import NotFound
 from dashboard.delegations import (
     DelegationDraft,
     StopInput,
@@ -408,7 +409,7 @@ def test_the_province_and_an_admin_may(demo_ctx):
 
 
 def test_unknown_province_and_naive_time_are_refused(demo_ctx):
-    with pytest.raises(ValueError, match="no province"):
+    with pytest.raises(NotFound, match="no province"):
         sr.build_sitrep(demo_ctx, SYSTEM, "99", now=NOW)
     with pytest.raises(ValueError, match="time zone"):
         sr.build_sitrep(demo_ctx, SYSTEM, "33", now=datetime(2025, 7, 20, 14))

@@ -37,6 +37,7 @@ import pandas as pd
 from dashboard import feedback, forecasts, registry, scenario, situation
 from dashboard.auth import Principal, can_read_province, is_staff, require
 from dashboard.context import AppContext
+from dashboard.core.errors import NotFound
 from dashboard.delegations import list_delegations
 from dashboard.events import EventInfo, active_events
 from dashboard.plans.model import PILLARS
@@ -84,7 +85,7 @@ def _num(value: object) -> float | None:
 def _province_name(code: str) -> str:
     names = registry.provinces().set_index("province_code")["province_name"]
     if code not in names.index:
-        raise ValueError(f"no province {code!r}")
+        raise NotFound(f"no province {code!r}")
     return str(names[code])
 
 

@@ -15,11 +15,12 @@ import streamlit as st
 from dashboard import registry
 from dashboard.aar import damage as dmg
 from dashboard.aar import review
-from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import Conflict
+from dashboard.auth import Principal, Role
+from dashboard.core.errors import Conflict, DashboardError
 from dashboard.store.models.aar import DAMAGE_FIELDS
 from dashboard.ui import cache, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -41,8 +42,8 @@ def _review(p: Principal, province: str, event_id: int, event_name: str) -> None
             frame = review.after_action(
                 db, p, province, event_id, threshold=threshold / 100
             )
-    except (Forbidden, LookupError) as exc:
-        st.error(escape(str(exc)))
+    except DashboardError as exc:
+        show_error(exc)
         return
     if frame.empty:
         st.info(t("aar.page.empty"))
@@ -134,8 +135,8 @@ def _damage_form(p: Principal, event_id: int, communes: list[str]) -> None:
                     )
             except Conflict:
                 st.error(t("aar.page.conflict"))
-            except (Forbidden, dmg.DamageError) as exc:
-                st.error(escape(str(exc)))
+            except DashboardError as exc:
+                show_error(exc)
             else:
                 st.success(t("aar.page.saved"))
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.auth import Forbidden
+from dashboard.core.errors import DashboardError
 from dashboard.geo import layers
-from dashboard.geo.boundaries import BoundaryError
 from dashboard.ui import cache, session
 from dashboard.ui.errors import error_message
 from dashboard.ui.format import UPLOAD_LIMIT_MB
@@ -34,7 +33,7 @@ def _import(upload) -> None:
                     min(1.0, fraction), text=t("boundaries.stage", stage=stage)
                 ),
             )
-        except (BoundaryError, Forbidden) as exc:
+        except DashboardError as exc:
             bar.empty()
             st.error(t("boundaries.refused", reason=error_message(exc)))
             return

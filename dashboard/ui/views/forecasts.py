@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import forecasts
-from dashboard.auth import Forbidden
+from dashboard.core.errors import DashboardError
 from dashboard.storms import feeds
-from dashboard.storms.model import ForecastError
 from dashboard.storms.parsers import FORMATS, nchmf
 from dashboard.ui import cache, session
 from dashboard.ui.errors import error_message
@@ -69,7 +68,7 @@ def _store(data: bytes, name: str, fmt: str | None) -> None:
             ids = forecasts.ingest_product(
                 db, session.principal(), data, name, format=fmt
             )
-    except (ForecastError, Forbidden) as exc:
+    except DashboardError as exc:
         st.error(t("forecasts.refused", reason=error_message(exc)))
         return
     st.success(t("forecasts.stored", count=len(ids)))

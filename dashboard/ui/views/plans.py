@@ -17,10 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry, scenario
-from dashboard.auth import Forbidden, Principal, Role, can_work_commune
-from dashboard.core.errors import Conflict
+from dashboard.auth import Principal, Role, can_work_commune
+from dashboard.core.errors import Conflict, DashboardError
 from dashboard.core.time import as_utc_or_none, to_vietnam_time
-from dashboard.plans import PlanError
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
 from dashboard.plans.field import plan_status_text
@@ -37,6 +36,7 @@ from dashboard.plans.tasks import (
 )
 from dashboard.ui import cache, session
 from dashboard.ui.components import copy_text, phone, task_cards
+from dashboard.ui.errors import error_message
 from dashboard.ui.format import local_time
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
@@ -132,9 +132,9 @@ def save_edits(
             out.append(("success", t("plans.saved", title=title)))
         except Conflict as exc:
             out.append(("warning", _conflict_text(task, exc)))
-        except (PlanError, Forbidden) as exc:
+        except DashboardError as exc:
             out.append(
-                ("error", t("plans.error", title=title, message=escape(str(exc))))
+                ("error", t("plans.error", title=title, message=error_message(exc)))
             )
     return out
 
@@ -271,10 +271,10 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
                 params = {k: escape(str(v)) for k, v in exc.params.items()}
                 message = t(exc.key, **params)
                 _say("error", t("plans.error", title=title, message=message), "page")
-            except (PlanError, Forbidden) as exc:
+            except DashboardError as exc:
                 _say(
                     "error",
-                    t("plans.error", title=title, message=escape(str(exc))),
+                    t("plans.error", title=title, message=error_message(exc)),
                     "page",
                 )
             _bump(plan_id)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scenario
-from dashboard.auth import Forbidden, Principal, Role, is_staff
+from dashboard.auth import Principal, Role, is_staff
 from dashboard.core.errors import DashboardError
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
@@ -35,7 +35,6 @@ from dashboard.plans.readiness import (
     province_totals,
 )
 from dashboard.plans.templates import (
-    TemplateFormatError,
     ensure_starter,
     export_template,
     import_template,
@@ -353,7 +352,7 @@ def _templates(p: Principal) -> None:
                 with ctx.transaction() as db:
                     import_template(db, p, upload.getvalue(), fmt, name=name or None)
                 st.success(t("readiness.templates.imported"))
-            except (TemplateFormatError, Forbidden) as exc:
+            except DashboardError as exc:
                 st.error(t("readiness.templates.error", message=error_message(exc)))
 
 

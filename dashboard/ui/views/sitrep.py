@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import Forbidden, is_staff
+from dashboard.auth import is_staff
+from dashboard.core.errors import DashboardError
 from dashboard.reports.sitrep import (
     Sitrep,
     build_sitrep,
@@ -45,7 +46,7 @@ def render() -> None:
     if st.button(t("sitrep.page.build"), type="primary", key="sitrep_build"):
         try:
             st.session_state[_REPORT] = build_sitrep(cache.context(), p, province)
-        except (Forbidden, ValueError) as exc:
+        except DashboardError as exc:
             show_error(exc)
             return
     report: Sitrep | None = st.session_state.get(_REPORT)

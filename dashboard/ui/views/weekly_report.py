@@ -13,13 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import feedback
-from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import Conflict
+from dashboard.auth import Principal, Role
+from dashboard.core.errors import Conflict, DashboardError
 from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports import weekly, weekly_render
-from dashboard.reports.forwards import MINISTRIES, ForwardError, forward_to_ministry
+from dashboard.reports.forwards import MINISTRIES, forward_to_ministry
 from dashboard.ui import cache, clock, session
 from dashboard.ui.components.province_picker import pick_province
+from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -62,8 +63,8 @@ def _summary_box(p: Principal, province: str, week: str) -> None:
                 )
         except Conflict:
             st.error(t("weekly.page.conflict"))
-        except (Forbidden, weekly.ReportError) as exc:
-            st.error(escape(str(exc)))
+        except DashboardError as exc:
+            show_error(exc)
         else:
             st.success(t("weekly.page.saved"))
             st.rerun()
@@ -99,8 +100,8 @@ def _forward_box(p: Principal, province: str) -> None:
             try:
                 with ctx.transaction() as db:
                     forward_to_ministry(db, p, int(item_id), ministry, note)
-            except (Forbidden, ForwardError, LookupError) as exc:
-                st.error(escape(str(exc)))
+            except DashboardError as exc:
+                show_error(exc)
             else:
                 st.success(t("weekly.page.forwarded", ministry=escape(ministry)))
 
@@ -110,8 +111,8 @@ def _report(p: Principal, province: str, week: str) -> None:
     try:
         with ctx.sessions() as db:
             report = weekly.weekly_report(db, p, province, week)
-    except (Forbidden, weekly.ReportError) as exc:
-        st.error(escape(str(exc)))
+    except DashboardError as exc:
+        show_error(exc)
         return
     totals = report.totals
     cols = st.columns(5)

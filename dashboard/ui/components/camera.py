@@ -88,6 +88,7 @@ def capture(key: str) -> _File | None:
         on_click=_flip,
         args=(key,),
         help=t("camera.open_help"),
+        width="stretch",
     )
     if not opened:
         return None

@@ -306,7 +306,7 @@ def _detail(ctx, p: Principal, material, card: bool = False) -> None:
         language=None,
         wrap_lines=True,
     )
-    toggles = st.columns(3)
+    toggles = [st.container() for _ in range(3)] if card else st.columns(3)
     show_image = material.light_mime.startswith("image/") and toggles[0].toggle(
         t("outreach.preview"), key=f"outreach.preview.{material.id}"
     )

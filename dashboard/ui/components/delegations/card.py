@@ -131,22 +131,29 @@ def _leader_actions(
         return
     # On a phone card: one full-width button under the other.
     cols = [st.container() for _ in range(3)] if stacked else st.columns(3)
+    width = "stretch" if stacked else "content"
     if v.status == "planned" and cols[0].button(
-        t("dlg.action.depart"), key=f"dlg_depart_{v.id}"
+        t("dlg.action.depart"), key=f"dlg_depart_{v.id}", width=width
     ):
         _run(
             lambda db: dlg.depart(db, p, v.id, v.version, now=_now(sc)),
             "dlg.done.depart",
         )
     if v.status in ("planned", "en_route") and cols[1].button(
-        t("dlg.action.check_in"), key=f"dlg_check_in_{v.id}", type="primary"
+        t("dlg.action.check_in"),
+        key=f"dlg_check_in_{v.id}",
+        type="primary",
+        width=width,
     ):
         _run(
             lambda db: dlg.check_in(db, p, v.id, v.version, now=_now(sc)),
             "dlg.done.check_in",
         )
     if v.status == "on_site" and cols[2].button(
-        t("dlg.action.check_out"), key=f"dlg_check_out_{v.id}", type="primary"
+        t("dlg.action.check_out"),
+        key=f"dlg_check_out_{v.id}",
+        type="primary",
+        width=width,
     ):
         _run(
             lambda db: dlg.check_out(db, p, v.id, v.version, now=_now(sc)),

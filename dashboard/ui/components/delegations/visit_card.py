@@ -28,7 +28,12 @@ from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 PROBLEM = "dlg.card.problem_open"  # (delegation id, task id) whose form is open
-RESULT_ICONS = {None: "⬜", "verified": "✅", "problem_found": "⚠️"}
+#: Material icons (Streamlit's own font: they show without an emoji font).
+RESULT_ICONS = {
+    None: ":material/radio_button_unchecked:",
+    "verified": ":material/check_circle:",
+    "problem_found": ":material/warning:",
+}
 
 
 def leader_first(
@@ -129,9 +134,9 @@ def _problem_form(
         )
         left, right = st.columns(2)
         sent = left.form_submit_button(
-            t("field.save"), type="primary", icon=":material/send:"
+            t("field.save"), type="primary", icon=":material/send:", width="stretch"
         )
-        cancelled = right.form_submit_button(t("field.cancel"))
+        cancelled = right.form_submit_button(t("field.cancel"), width="stretch")
     drafts.keep(key)
     if cancelled:
         st.session_state.pop(PROBLEM, None)
@@ -204,6 +209,7 @@ def verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> 
                 key=f"dlg_vok_{v.id}_{task.id}",
                 type="primary",
                 icon=":material/check:",
+                width="stretch",
             ):
                 _run(
                     lambda db, task=task: dlg.verify_task(
@@ -217,4 +223,5 @@ def verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> 
                 icon=":material/report:",
                 on_click=_open_problem,
                 args=(v.id, task.id),
+                width="stretch",
             )

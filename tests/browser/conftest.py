@@ -33,6 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A synthetic camera, allowed without a prompt: st.camera_input gets a
+    # test pattern (pages that never ask for the camera are unaffected).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 

@@ -1,5 +1,5 @@
 """End to end: a volunteer finds an item by searching without diacritics and
-downloads its light version, in Debian's Chromium."""
+downloads its light version from the desktop list, in Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def test_volunteer_finds_and_downloads_a_light_version(
     wait_for_app(page)
     sign_in(page, "demo-volunteer", "demo-volunteer-pw")
     expect(page.get_by_role("heading", name="Tài liệu tuyên truyền")).to_be_visible()
+    # The desktop list (phones get cards: tests/browser/test_e2e_phone_cards.py).
+    phone_mode = page.get_by_role("switch", name="Chế độ điện thoại")
+    expect(phone_mode).to_be_checked()
+    page.get_by_text("Chế độ điện thoại").click()  # its label: the input is hidden
+    wait_for_app(page)
+    expect(phone_mode).not_to_be_checked()
     search = page.get_by_label("Tìm tài liệu")
     search.fill("tui do khan cap")
     search.press("Enter")

@@ -14,6 +14,8 @@ from tests.support.outreach import ADMIN, PROVINCE, VOLUNTEER
 
 pytestmark = pytest.mark.usefixtures("ui_environment")
 
+TABLE = {"phone_mode_saved": False}  # phone mode off: the desktop list
+
 
 @pytest.fixture(scope="module")
 def seeded(ui_environment):
@@ -36,7 +38,7 @@ def open_item(at, words: str):
 
 
 def test_volunteer_sees_the_list_with_sizes_and_no_publishing(seeded):
-    at = open_view("outreach", VOLUNTEER)
+    at = open_view("outreach", VOLUNTEER, state=TABLE)
     assert not at.exception
     sections = at.button_group(key="outreach.section").options
     assert sections == ["Thư viện", "Tính nhu yếu phẩm"]
@@ -47,7 +49,7 @@ def test_volunteer_sees_the_list_with_sizes_and_no_publishing(seeded):
 
 
 def test_volunteer_searches_without_diacritics_and_opens_an_item(seeded):
-    at = open_view("outreach", VOLUNTEER)
+    at = open_view("outreach", VOLUNTEER, state=TABLE)
     at = open_item(at, "kich ban loa")
     titles = item_titles(at)
     assert titles[0].startswith("**Kịch bản loa xã\\: chuẩn bị đón bão**")
@@ -140,7 +142,101 @@ def test_province_sees_reach_per_commune(seeded):
 
 
 def test_english_page(seeded):
-    at = open_view("outreach", VOLUNTEER, lang="en")
+    at = open_view("outreach", VOLUNTEER, lang="en", state=TABLE)
     assert not at.exception
     titles = item_titles(at)
     assert "**The “4 on\\-the\\-spot” principle**" in " ".join(titles)
+
+
+# ---------------------------------------------------------------- phone cards
+
+
+def test_card_logic_download_or_link_and_share_or_copy():
+    from types import SimpleNamespace as Item
+
+    from dashboard.ui.views.outreach import primary_action, share_label_key
+
+    image = Item(kind="infographic_image", file_path="ab12", link_url="", text_body="")
+    link = Item(
+        kind="video_link", file_path="", link_url="https://x.vn/v", text_body=""
+    )
+    script = Item(kind="loudspeaker", file_path="cd34", link_url="", text_body="Loa")
+    empty = Item(kind="message", file_path="", link_url="", text_body="")
+    assert [primary_action(m) for m in (image, link, script, empty)] == [
+        "download",
+        "link",
+        "download",
+        None,
+    ]
+    assert share_label_key(image) == "outreach.card.share"
+    assert share_label_key(script) == "outreach.card.copy"
+    assert share_label_key(empty) == "outreach.card.share"  # no text to copy
+
+
+def test_volunteer_gets_one_card_per_item_with_type_size_language_and_download(
+    seeded,
+):
+    from dashboard.i18n import translate
+    from dashboard.ui.markdown import escape
+    from dashboard.ui.views.outreach import ICONS
+
+    at = open_view("outreach", VOLUNTEER)  # phone mode: on for volunteers
+    assert not at.exception, at.exception
+    assert at.toggle(key="phone_mode").value is True
+    items = catalog.search(seeded, VOLUNTEER, language="vi")
+    assert len(items) == 12
+    shown = [m.value for m in at.markdown]
+    downloads = {b.key: b.proto.label for b in at.get("download_button")}
+    shares = {b.key: b.label for b in at.button if b.key.startswith("outreach.open.")}
+    for m in items:
+        # The title in full, then its type, its size and its language.
+        assert f"{ICONS[m.kind]} **{escape(m.title)}**" in shown
+        kind = translate(f"outreach.kind.{m.kind}", "vi")
+        size = sharing.human_size(m.size)
+        assert f"{kind} · **{size}** · Tiếng Việt" in shown
+        # One large download button that says what it costs.
+        assert downloads[f"outreach.dl.{m.id}"] == f"Tải về ({size})"
+        expected = "Sao chép nội dung" if m.text_body else "Chia sẻ"
+        assert shares[f"outreach.open.{m.id}"] == expected
+    # Only the one download per card until the user asks for more.
+    assert len(downloads) == 12
+    assert not at.code
+
+
+def test_a_card_opens_its_text_to_copy_without_offering_the_same_file_twice(seeded):
+    at = open_view("outreach", VOLUNTEER)
+    at.text_input(key="outreach.query").input("kich ban loa").run()
+    (script,) = catalog.search(seeded, VOLUNTEER, "kich ban loa", language="vi")
+    at.button(key=f"outreach.open.{script.id}").click().run()
+    assert not at.exception, at.exception
+    assert at.code[0].value == script.text_body
+    assert at.button(key=f"outreach.open.{script.id}").label == "Đóng"
+    keys = [b.key for b in at.get("download_button")]
+    assert keys == [f"outreach.dl.{script.id}"]  # its light version is this file
+
+    # An image has a real light version: offered once the card is opened.
+    at.text_input(key="outreach.query").input("tui do khan cap").run()
+    image = next(
+        m
+        for m in catalog.search(seeded, VOLUNTEER, "tui do khan cap", language="vi")
+        if m.kind == "infographic_image"
+    )
+    at.button(key=f"outreach.open.{image.id}").click().run()
+    labels = {b.key: b.proto.label for b in at.get("download_button")}
+    assert labels[f"outreach.light.{image.id}"] == (
+        f"Tải bản nhẹ ({sharing.human_size(image.light_size)})"
+    )
+    assert "Túi đồ khẩn cấp cho gia đình" in at.code[0].value
+
+
+def test_supply_list_as_cards_with_quantities(seeded):
+    at = open_view("outreach", VOLUNTEER)
+    at.button_group(key="outreach.section").set_value("supplies").run()
+    at.number_input(key="outreach.s.people").set_value(5).run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown]
+    assert "**60 lít** · Nước uống và sinh hoạt" in shown
+    # Each line its own card (not one bulleted list), and the text to copy.
+    assert not any(value.startswith("- **") for value in shown)
+    assert at.code[0].value.startswith("Nhu yếu phẩm cho gia đình 5 người, 3 ngày")
+    assert len(at.code[0].value) <= 1000

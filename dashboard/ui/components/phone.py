@@ -38,10 +38,12 @@ CSS = """
     padding-left: 0.75rem; padding-right: 0.75rem; max-width: 100vw;
   }
   .stButton button, .stFormSubmitButton button { width: 100%; font-size: 1rem; }
-  [class*="st-key-task_card_"] [data-testid="stHorizontalBlock"] {
+  [class*="st-key-task_card_"] [data-testid="stHorizontalBlock"],
+  [class*="st-key-dlg_vtask_"] [data-testid="stHorizontalBlock"] {
     flex-wrap: wrap; gap: 0.5rem;
   }
-  [class*="st-key-task_card_"] [data-testid="stColumn"] {
+  [class*="st-key-task_card_"] [data-testid="stColumn"],
+  [class*="st-key-dlg_vtask_"] [data-testid="stColumn"] {
     min-width: calc(50% - 0.25rem) !important; flex: 1 1 calc(50% - 0.25rem);
   }
 }

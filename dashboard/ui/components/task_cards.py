@@ -2,8 +2,9 @@
 
 One card per task: the title in full, "còn 5 giờ" / "quá hạn 2 giờ", a
 priority mark, the status, and large buttons. "Xong" opens exactly the
-evidence the task asks for (a note, a number with its unit, a photo from the
-camera); "Vướng mắc" and "Không áp dụng" ask for the reason. Overdue and
+evidence the task asks for (a note, a number with its unit, a photo: uploaded,
+or taken on the spot with "Chụp ảnh", see :mod:`~dashboard.ui.components.camera`);
+"Vướng mắc" and "Không áp dụng" ask for the reason. Overdue and
 high-priority tasks come first, then the rest by pillar
 (:func:`dashboard.plans.field.card_order`). After a save the whole page
 reruns so the readiness header is right at once.
@@ -24,7 +25,7 @@ from dashboard.plans.model import REASON_STATUSES
 from dashboard.plans.photos import PhotoRefused
 from dashboard.plans.tasks import TaskView, update_task
 from dashboard.ui import cache, session
-from dashboard.ui.components import drafts
+from dashboard.ui.components import camera, drafts
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -53,7 +54,13 @@ def _open(task_id: int, status: str) -> None:
 
 
 def _close() -> None:
-    st.session_state.pop(OPEN, None)
+    opened = st.session_state.pop(OPEN, None)
+    if opened:
+        camera.close(camera_key(opened[0]))
+
+
+def camera_key(task_id: int) -> str:
+    return f"card_camera_{task_id}"
 
 
 def _save(
@@ -140,7 +147,8 @@ def _evidence_form(
                 key=f"card_photo_{task.id}",
                 help=t("field.photo_help"),
             )
-            changes["photo"] = photo.getvalue() if photo is not None else None
+            taken = camera.chosen(camera.capture(camera_key(task.id)), photo)
+            changes["photo"] = taken.data if taken is not None else None
         left, right = st.columns(2)
         sent = left.form_submit_button(
             t("field.save"), type="primary", icon=":material/send:"

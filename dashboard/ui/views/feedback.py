@@ -19,7 +19,7 @@ from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict, NotFound
 from dashboard.core.time import VIETNAM_OFFSET, to_vietnam_time
 from dashboard.ui import cache, clock, session
-from dashboard.ui.components import drafts, feedback_badge
+from dashboard.ui.components import camera, drafts, feedback_badge
 from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.errors import error_message
 from dashboard.ui.format import local_time
@@ -322,8 +322,10 @@ def _submit_new(principal: Principal) -> None:
     """Form callback: raise the item; on success start a fresh form."""
     state = st.session_state
     n = state.get(_ROUND, 0)
-    upload = state.get(f"fb_new_file_{n}")
-    attachment = fb.Attachment(upload.name, upload.getvalue()) if upload else None
+    given = camera.chosen(
+        state.get(f"fb_new_camera_{n}"), state.get(f"fb_new_file_{n}")
+    )
+    attachment = fb.Attachment(given.name, given.data) if given else None
     ctx = cache.context()
     try:
         with ctx.transaction() as db:
@@ -348,7 +350,8 @@ def _submit_new(principal: Principal) -> None:
 
 def _new_form(principal: Principal) -> None:
     n = st.session_state.get(_ROUND, 0)
-    with st.form(f"fb_new_{n}", border=True):
+    # Enter in the title must not press "Chụp ảnh", the form's first button.
+    with st.form(f"fb_new_{n}", border=True, enter_to_submit=False):
         st.subheader(t("feedback.new"), anchor=False)
         cols = st.columns(2)
         cols[0].selectbox(
@@ -389,6 +392,7 @@ def _new_form(principal: Principal) -> None:
             key=f"fb_new_file_{n}",
             max_upload_size=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
         )
+        camera.capture(f"fb_new_camera_{n}")
         st.form_submit_button(
             t("feedback.send"),
             type="primary",

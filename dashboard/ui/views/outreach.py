@@ -7,6 +7,13 @@ its size. Nothing big is sent until asked: an item's downloads are *deferred*
 (the file is read only when the button is pressed), the preview image and the
 QR code appear only when toggled.
 
+In phone mode (the "Chế độ điện thoại" switch of
+:mod:`dashboard.ui.components.phone`, on by default for volunteers and
+commune leaders) each item is a card instead: the title in full, its type,
+size and language, one large download (or open) button labelled with the
+size, and the share / copy-as-text action; the supply list is a list of
+cards with their quantities.
+
 Sections: the library (everyone), the supply calculator (everyone), reach per
 commune (province staff, admins, commune leaders) and publishing (province
 staff and admins). The rules themselves are enforced in
@@ -28,6 +35,7 @@ from dashboard.outreach import catalog, sharing, supplies, uploads
 from dashboard.outreach.catalog import CatalogError, MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
 from dashboard.ui import cache, clock, session
+from dashboard.ui.components import copy_text, phone
 from dashboard.ui.components.province_picker import pick_province
 from dashboard.ui.errors import show_error
 from dashboard.ui.markdown import escape
@@ -90,6 +98,37 @@ def _file_name(material, variant: str) -> str:
 
 def _reader(key: str):
     return lambda: _stored(key)
+
+
+def primary_action(material) -> str | None:
+    """The one large button of an item's card: ``"download"`` its file,
+    ``"link"`` (open the video link), or ``None`` (nothing to fetch)."""
+    if material.file_path:
+        return "download"
+    if material.link_url:
+        return "link"
+    return None
+
+
+def share_label_key(material) -> str:
+    """The card's second button: copy the text itself (messages, loudspeaker
+    scripts, supply lists), or share the item (its title, link and size)."""
+    if material.kind in catalog.TEXT_KINDS and material.text_body:
+        return "outreach.card.copy"
+    return "outreach.card.share"
+
+
+def card_facts(material) -> list[str]:
+    """What the card says under the title: type, size (what a download costs
+    on a weak link) and language; the status when it is not published."""
+    facts = [
+        _label("kind", material.kind),
+        f"**{_size(material)}**",
+        _label("language", material.language),
+    ]
+    if material.status != "published":
+        facts.insert(0, f"**{_label('status', material.status)}**")
+    return facts
 
 
 def _toggle(material_id: int) -> None:
@@ -193,12 +232,51 @@ def _row(ctx, p: Principal, material, selected: bool) -> None:
             _detail(ctx, p, material)
 
 
-def _detail(ctx, p: Principal, material) -> None:
+def _card(ctx, p: Principal, material, selected: bool) -> None:
+    """One item as a card for a phone (see the module docstring)."""
+    with st.container(border=True, key=f"outreach_item_{material.id}"):
+        st.markdown(f"{ICONS[material.kind]} **{escape(material.title)}**")
+        st.markdown(" · ".join(card_facts(material)))
+        action = primary_action(material)
+        if action == "download":
+            st.download_button(
+                t("outreach.card.download", size=sharing.human_size(material.size)),
+                data=_reader(material.file_path),
+                file_name=_file_name(material, "main"),
+                mime=material.mime,
+                key=f"outreach.dl.{material.id}",
+                icon=":material/download:",
+                on_click="ignore",
+                type="primary",
+                width="stretch",
+            )
+        elif action == "link":
+            st.link_button(
+                t("outreach.open_link"),
+                material.link_url,
+                icon=":material/open_in_new:",
+                type="primary",
+                width="stretch",
+            )
+        st.button(
+            t("outreach.close") if selected else t(share_label_key(material)),
+            key=f"outreach.open.{material.id}",
+            on_click=_toggle,
+            args=(material.id,),
+            icon=":material/expand_less:" if selected else ":material/share:",
+            width="stretch",
+        )
+        if selected:
+            _detail(ctx, p, material, card=True)
+
+
+def _detail(ctx, p: Principal, material, card: bool = False) -> None:
     if material.description:
         st.markdown(escape(material.description))
     link = sharing.item_link(_base_url(), material.id)
-    cols = st.columns(2)
-    if material.file_path:
+    # A card shows its main download (or link) already, and stacks the rest.
+    cols = [st.container(), st.container()] if card else st.columns(2)
+    if material.file_path and not card:
         cols[0].download_button(
             t("outreach.download", size=sharing.human_size(material.size)),
             data=_reader(material.file_path),
@@ -208,7 +286,8 @@ def _detail(ctx, p: Principal, material) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
-    if material.light_path:
+    # On a card, a text's "light version" (the same file) is not offered twice.
+    if material.light_path and not (card and material.light_path == material.file_path):
         cols[1].download_button(
             t("outreach.download_light", size=sharing.human_size(material.light_size)),
             data=_reader(material.light_path),
@@ -217,8 +296,9 @@ def _detail(ctx, p: Principal, material) -> None:
             key=f"outreach.light.{material.id}",
             icon=":material/download:",
             on_click="ignore",
+            width="stretch" if card else "content",
         )
-    if material.link_url:
+    if material.link_url and not (card and primary_action(material) == "link"):
         cols[0].link_button(t("outreach.open_link"), material.link_url)
     st.caption(t("outreach.copy_hint"))
     st.code(
@@ -226,7 +306,7 @@ def _detail(ctx, p: Principal, material) -> None:
         language=None,
         wrap_lines=True,
     )
-    toggles = st.columns(3)
+    toggles = [st.container() for _ in range(3)] if card else st.columns(3)
     show_image = material.light_mime.startswith("image/") and toggles[0].toggle(
         t("outreach.preview"), key=f"outreach.preview.{material.id}"
     )
@@ -453,7 +533,7 @@ def _manage(ctx, p: Principal, material) -> None:
                     st.rerun()
 
 
-def _library(ctx, p: Principal) -> None:
+def _library(ctx, p: Principal, cards: bool) -> None:
     wanted = st.query_params.get("item")
     if wanted and wanted.isdigit() and SELECTED not in st.session_state:
         st.session_state[SELECTED] = int(wanted)
@@ -475,14 +555,15 @@ def _library(ctx, p: Principal) -> None:
         if more
         else t("outreach.count", n=len(items))
     )
+    draw = _card if cards else _row
     for material in items:
-        _row(ctx, p, material, material.id == selected)
+        draw(ctx, p, material, material.id == selected)
 
 
 # ---------------------------------------------------------------- supplies
 
 
-def _supplies() -> None:
+def _supplies(cards: bool) -> None:
     st.caption(t("outreach.supplies.intro"))
     cols = st.columns(5)
     people = cols[0].number_input(
@@ -524,13 +605,25 @@ def _supplies() -> None:
     except Invalid as exc:
         show_error(exc)
         return
-    rows = [
-        f"- **{line.quantity} {escape(line.unit)}** – {escape(line.label)}"
-        + (f"  \n  _{escape(line.note)}_" if line.note else "")
-        for line in checklist.lines
-    ]
-    st.markdown("\n".join(rows))
     text = supplies.checklist_text(checklist)
+    if cards:
+        # A card per item, its quantity first; the text to copy above them.
+        copy_text.render(text, key="supplies_text")
+        for n, line in enumerate(checklist.lines):
+            with st.container(border=True, key=f"outreach_supply_{n}"):
+                st.markdown(
+                    f"**{escape(line.quantity)} {escape(line.unit)}**"
+                    f" · {escape(line.label)}"
+                )
+                if line.note:
+                    st.caption(escape(line.note))
+    else:
+        rows = [
+            f"- **{line.quantity} {escape(line.unit)}** – {escape(line.label)}"
+            + (f"  \n  _{escape(line.note)}_" if line.note else "")
+            for line in checklist.lines
+        ]
+        st.markdown("\n".join(rows))
     st.download_button(
         t("outreach.supplies.pdf"),
         data=lambda: supplies.checklist_pdf(checklist, clock.now()),
@@ -539,9 +632,11 @@ def _supplies() -> None:
         icon=":material/print:",
         on_click="ignore",
         key="outreach.s.pdf",
+        width="stretch" if cards else "content",
     )
-    st.caption(t("outreach.copy_hint"))
-    st.code(text, language=None, wrap_lines=True)
+    if not cards:
+        st.caption(t("outreach.copy_hint"))
+        st.code(text, language=None, wrap_lines=True)
 
 
 # ---------------------------------------------------------------- reach
@@ -634,6 +729,7 @@ def render() -> None:
         st.info(t("outreach.sign_in"))
         return
     ctx = cache.context()
+    cards = phone.phone_mode()
     sections = sections_for(p)
     section = st.segmented_control(
         t("outreach.section"),
@@ -645,13 +741,13 @@ def render() -> None:
         label_visibility="collapsed",
     )
     if section == "supplies":
-        _supplies()
+        _supplies(cards)
     elif section == "reach":
         _reach(ctx, p)
     elif section == "publish":
         _publish(ctx, p)
     else:
-        _library(ctx, p)
+        _library(ctx, p, cards)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -1,5 +1,6 @@
 """One delegation: header, leader and manager actions, arrivals, task
-verification, follow-ups and documents.
+verification, follow-ups and documents. In phone mode the delegation is one
+card without tables (:mod:`.visit_card`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dashboard import registry, scenario
 from dashboard.auth import Principal, Role
 from dashboard.delegations.text import assignment_sheet, zalo_text
 from dashboard.ui import cache, session
-from dashboard.ui.components import drafts
+from dashboard.ui.components import drafts, phone
+from dashboard.ui.components.delegations import visit_card
 
 # --------------------------------------------------------------------------
 # One delegation
@@ -120,28 +122,38 @@ def _header(
             st.markdown(f"**{t(label)}:** {escape(body)}")
 
 
-def _leader_actions(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> None:
+def _leader_actions(
+    p: Principal, v: dlg.DelegationView, sc: scenario.Scenario, stacked: bool = False
+) -> None:
     if not (p.role is Role.ADMIN or p.username == v.leader_username):
         if v.status in ("planned", "en_route", "on_site"):
             st.caption(t("dlg.leader_only", leader=escape(v.leader_name)))
         return
-    cols = st.columns(3)
+    # On a phone card: one full-width button under the other.
+    cols = [st.container() for _ in range(3)] if stacked else st.columns(3)
+    width = "stretch" if stacked else "content"
     if v.status == "planned" and cols[0].button(
-        t("dlg.action.depart"), key=f"dlg_depart_{v.id}"
+        t("dlg.action.depart"), key=f"dlg_depart_{v.id}", width=width
     ):
         _run(
             lambda db: dlg.depart(db, p, v.id, v.version, now=_now(sc)),
             "dlg.done.depart",
         )
     if v.status in ("planned", "en_route") and cols[1].button(
-        t("dlg.action.check_in"), key=f"dlg_check_in_{v.id}", type="primary"
+        t("dlg.action.check_in"),
+        key=f"dlg_check_in_{v.id}",
+        type="primary",
+        width=width,
     ):
         _run(
             lambda db: dlg.check_in(db, p, v.id, v.version, now=_now(sc)),
             "dlg.done.check_in",
         )
     if v.status == "on_site" and cols[2].button(
-        t("dlg.action.check_out"), key=f"dlg_check_out_{v.id}", type="primary"
+        t("dlg.action.check_out"),
+        key=f"dlg_check_out_{v.id}",
+        type="primary",
+        width=width,
     ):
         _run(
             lambda db: dlg.check_out(db, p, v.id, v.version, now=_now(sc)),
@@ -386,7 +398,11 @@ def _list(
     if not views:
         st.info(t("dlg.list.none"))
         return
-    _summary_table(views)
+    cards = phone.phone_mode()
+    if cards:
+        views = visit_card.leader_first(views, p.username)
+    else:
+        _summary_table(views)
     by_id = {v.id: v for v in views}
     chosen = st.selectbox(
         t("dlg.list.pick"),
@@ -398,10 +414,17 @@ def _list(
         placeholder=t("ui.choose"),
     )
     v = by_id[chosen]
-    with st.container(border=True, key="dlg_detail"):
-        _header(v, etas, sc.clock_utc)
-        _leader_actions(p, v, sc)
-        _manager_actions(p, v, sc)
-    _verification(p, v, sc)
+    if cards:
+        with st.container(border=True, key="dlg_visit_card"):
+            visit_card.header(v, etas, sc.clock_utc)
+            _leader_actions(p, v, sc, stacked=True)
+            visit_card.verification(p, v, sc)
+            _manager_actions(p, v, sc)
+    else:
+        with st.container(border=True, key="dlg_detail"):
+            _header(v, etas, sc.clock_utc)
+            _leader_actions(p, v, sc)
+            _manager_actions(p, v, sc)
+        _verification(p, v, sc)
     _followups(p, v, sc)
     _documents(v, etas, event_name, sc)

@@ -107,3 +107,38 @@ def test_the_board_says_which_communes_a_delegation_covers(seeded):
     covered = board.set_index("Xã/phường")["Đoàn công tác"]
     assert covered["Xã Đồng Châu"] == "Đã lên kế hoạch"
     assert (covered.drop("Xã Đồng Châu") == "—").all()
+
+
+def test_the_history_reads_as_sentences_not_audit_rows(seeded):
+    """The plan's history on the page names the task and says what changed
+    in words (plans.history.describe), not ``plan_task 167`` and JSON."""
+    from dashboard.plans.activation import events_for_commune, plan_for_commune
+    from dashboard.plans.tasks import plan_tasks, update_task
+    from tests.support.auth import add_user, sign_in
+
+    ctx = open_context(load_settings())
+    add_user(ctx, "xa13003", Role.COMMUNE, commune="13003")
+    leader = sign_in(ctx, "xa13003")
+    with ctx.transaction() as db:
+        (event, *_) = events_for_commune(db, leader, "13003")
+        plan = plan_for_commune(db, leader, event.id, "13003")
+        task = plan_tasks(db, leader, plan.id)[0]
+        update_task(db, leader, task.id, task.version, status="in_progress")
+    ctx.engine.dispose()
+
+    at = open_view("plans", leader, state=TABLE)
+    assert not at.exception, at.exception
+    action, changes = vi_cols("plans.history.col.action", "plans.history.col.changes")
+    (history,) = [d.value for d in at.dataframe if changes in d.value.columns]
+    row = history[history[action].str.contains(task.title("vi"), regex=False)]
+    assert len(row) == 1
+    assert "Trạng thái: Chưa làm → Đang làm" in row[changes].iloc[0]
+    text = " ".join(history.astype(str).to_numpy().ravel())
+    for raw in ("plan_task", "in_progress", '"status"', "version"):
+        assert raw not in text
+
+
+def vi_cols(*keys: str) -> list[str]:
+    from dashboard.i18n import translate
+
+    return [translate(k, "vi") for k in keys]

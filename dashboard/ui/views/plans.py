@@ -10,7 +10,6 @@ as its input (streamlit#7749). Nothing is cached: every run reads the store.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -23,6 +22,7 @@ from dashboard.core.time import as_utc_or_none, to_vietnam_time
 from dashboard.plans.activation import events_for_commune, plan_for_commune
 from dashboard.plans.export import checklist_pdf
 from dashboard.plans.field import plan_status_text
+from dashboard.plans.history import describe_all
 from dashboard.plans.model import PILLARS, STATUSES
 from dashboard.plans.photos import PhotoRefused, resolve
 from dashboard.plans.readiness import commune_readiness
@@ -281,30 +281,19 @@ def _photo_form(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
             st.rerun()
 
 
-def history_frame(entries: list[HistoryEntry]) -> pd.DataFrame:
-    def short(value: str | None) -> str:
-        if value is None:
-            return ""
-        try:
-            data = json.loads(value)
-        except ValueError:
-            return value
-        if isinstance(data, dict):
-            return ", ".join(f"{k}: {v}" for k, v in data.items() if k != "tasks_moved")
-        return str(data)
-
+def history_frame(
+    entries: list[HistoryEntry], titles: dict[str, str], lang: str
+) -> pd.DataFrame:
+    """The plan's history as people read it (:func:`dashboard.plans.history.describe`):
+    the task's title, labels and translated values instead of raw audit rows."""
+    lines = describe_all(entries, lang, titles)
     return pd.DataFrame(
         {
-            t("plans.history.col.at"): [local_time(e.at) for e in entries],
-            t("plans.history.col.who"): [e.actor for e in entries],
-            t("plans.history.col.role"): [e.actor_role for e in entries],
-            t("plans.history.col.action"): [e.action for e in entries],
-            t("plans.history.col.object"): [
-                f"{e.object_type} {e.object_id}" for e in entries
-            ],
-            t("plans.history.col.old"): [short(e.old_value) for e in entries],
-            t("plans.history.col.new"): [short(e.new_value) for e in entries],
-            t("plans.history.col.reason"): [e.reason for e in entries],
+            t("plans.history.col.at"): [line.when for line in lines],
+            t("plans.history.col.who"): [line.who for line in lines],
+            t("plans.history.col.action"): [line.what for line in lines],
+            t("plans.history.col.changes"): ["; ".join(line.changes) for line in lines],
+            t("plans.history.col.reason"): [line.reason for line in lines],
         }
     )
 
@@ -331,7 +320,10 @@ def _history(p: Principal, plan_id: int, tasks: list[TaskView]) -> None:
         if not entries:
             st.caption(t("plans.history.empty"))
             return
-        st.dataframe(history_frame(entries), hide_index=True, key="plan_history")
+        titles = {str(task.id): task.title(lang) for task in tasks}
+        st.dataframe(
+            history_frame(entries, titles, lang), hide_index=True, key="plan_history"
+        )
 
 
 def _commune_choice(p: Principal) -> str | None:

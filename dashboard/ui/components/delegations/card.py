@@ -57,29 +57,7 @@ def _summary_table(views: list[dlg.DelegationView]) -> None:
 def _header(
     v: dlg.DelegationView, etas: dict[str, datetime | None], clock: datetime
 ) -> None:
-    st.markdown(
-        t(
-            "dlg.detail.head",
-            name=escape(v.name),
-            status=_status(v.status),
-            leader=escape(v.leader_name),
-            phone=escape(v.leader_phone),
-        )
-    )
-    st.caption(
-        t(
-            "dlg.detail.times",
-            departure=local_time(v.planned_departure_utc),
-            arrival=local_time(v.planned_arrival_utc),
-            ret=local_time(v.planned_return_utc),
-        )
-    )
-    if v.checked_in_at:
-        st.caption(t("dlg.detail.checked_in", time=local_time(v.checked_in_at)))
-    if v.checked_out_at:
-        st.caption(t("dlg.detail.checked_out", time=local_time(v.checked_out_at)))
-    if v.status == "cancelled":
-        st.warning(t("dlg.detail.cancelled", reason=escape(v.cancel_reason)))
+    visit_card.summary(v)
     st.dataframe(
         pd.DataFrame(
             {

@@ -56,10 +56,9 @@ def verification_counts(tasks: Sequence[dlg.PlanTaskInfo]) -> tuple[int, int, in
     return len(checked), len(tasks), len(problems)
 
 
-def header(
-    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: datetime
-) -> None:
-    """Status, leader, times, each commune of the visit and the team."""
+def summary(v: dlg.DelegationView) -> None:
+    """Name, status, leader, planned times, check-in/out and a cancellation:
+    the top of a delegation on the phone card and on the desktop detail."""
     st.markdown(
         t(
             "dlg.detail.head",
@@ -83,6 +82,13 @@ def header(
         st.caption(t("dlg.detail.checked_out", time=local_time(v.checked_out_at)))
     if v.status == "cancelled":
         st.warning(t("dlg.detail.cancelled", reason=escape(v.cancel_reason)))
+
+
+def header(
+    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: datetime
+) -> None:
+    """Status, leader, times, each commune of the visit and the team."""
+    summary(v)
     for c in v.communes:
         with st.container(border=True, key=f"dlg_card_stop_{v.id}_{c.commune_code}"):
             st.markdown(

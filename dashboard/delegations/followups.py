@@ -36,6 +36,7 @@ from dashboard.delegations.rules import (
     MAX_TEXT,
     DelegationError,
 )
+from dashboard.store import idempotency
 from dashboard.store.models.delegations import (
     Delegation,
     FollowUp,
@@ -71,10 +72,20 @@ def raise_followup(
     owner: str,
     due_utc: datetime,
     now: datetime | None = None,
+    client_key: str | None = None,
 ) -> FollowUpView:
-    """Turn a finding or request of the delegation into a follow-up item."""
+    """Turn a finding or request of the delegation into a follow-up item.
+
+    *client_key* is the draft's idempotency key (see
+    :mod:`dashboard.store.idempotency`): when *actor* already raised a
+    follow-up under it, that one is returned and nothing is written.
+    """
     row = _load(session, delegation_id)
     require_manage_province(actor, row.province_code)
+    key = idempotency.clean_key(client_key)
+    stored = idempotency.find(session, FollowUp, actor.username, key)
+    if stored is not None:
+        return _followup_view(session, stored)
     if row.status == "cancelled":
         raise DelegationError(
             "closed", "status", "a cancelled delegation raises no follow-ups"
@@ -91,36 +102,40 @@ def raise_followup(
     if due_utc is None or due_utc.tzinfo is None:
         raise DelegationError("naive_time", "due", "the due time must carry a zone")
     at = scenario_now(session, now)
-    item = FollowUp(
-        delegation_id=row.id,
-        event_id=row.event_id,
-        province_code=row.province_code,
-        commune_code=commune_code,
-        text=text,
-        owner=owner,
-        due_utc=due_utc.astimezone(UTC),
-        status="open",
-        created_at=at,
-        created_by=actor.username,
-        updated_at=at,
-        updated_by=actor.username,
-    )
-    session.add(item)
-    session.flush()
-    audit.record(
+    item, inserted = idempotency.insert_once(
         session,
-        actor,
-        "create",
-        "followup",
-        str(item.id),
-        new={
-            "delegation": row.id,
-            "commune": commune_code,
+        FollowUp,
+        {
+            "delegation_id": row.id,
+            "event_id": row.event_id,
+            "province_code": row.province_code,
+            "commune_code": commune_code,
             "text": text,
             "owner": owner,
-            "due_utc": item.due_utc,
+            "due_utc": due_utc.astimezone(UTC),
+            "status": "open",
+            "created_at": at,
+            "created_by": actor.username,
+            "client_key": key,
+            "updated_at": at,
+            "updated_by": actor.username,
         },
     )
+    if inserted:
+        audit.record(
+            session,
+            actor,
+            "create",
+            "followup",
+            str(item.id),
+            new={
+                "delegation": row.id,
+                "commune": commune_code,
+                "text": text,
+                "owner": owner,
+                "due_utc": item.due_utc,
+            },
+        )
     return _followup_view(session, item)
 
 

@@ -296,16 +296,24 @@ def record_findings(
     findings: str,
     now: datetime | None = None,
 ) -> DelegationView:
-    """Write the delegation's findings (on site or after return)."""
+    """Write the delegation's findings (on site or after return).
+
+    Findings already stored as given are not written again (a resend after
+    a dropped connection, whatever version it names): no new version, no
+    audit row.
+    """
     row = _load(session, delegation_id)
     require_manage_province(actor, row.province_code)
+    findings = _text(findings, "findings", MAX_TEXT)
+    if row.status in ("on_site", "returned") and findings == row.findings:
+        return _view(session, row)
     _check_version(f"delegation {row.id}", row.version, expected_version)
     if row.status not in ("on_site", "returned"):
         raise DelegationError(
             "not_on_site", "status", "findings are written on site (check in first)"
         )
     old = row.findings
-    row.findings = _text(findings, "findings", MAX_TEXT)
+    row.findings = findings
     row.updated_at = scenario_now(session, now)
     row.updated_by = actor.username
     _flush(session, f"delegation {row.id}", expected_version)

@@ -102,6 +102,14 @@ def _store_attachment(session: Session, data_dir: Path, clean: files.CleanFile) 
     return relative
 
 
+def _discard_attachment(data_dir: Path, relative: str) -> None:
+    """Remove a file stored by :func:`_store_attachment` (and its thumbnail)
+    that no row refers to."""
+    name = PurePath(relative).name
+    (Path(data_dir) / ATTACHMENT_DIR / name).unlink(missing_ok=True)
+    (Path(data_dir) / THUMB_DIR / f"{name}.jpg").unlink(missing_ok=True)
+
+
 def attachment_thumbnail(
     session: Session, actor: Principal, item_id: int, data_dir: Path
 ) -> bytes | None:

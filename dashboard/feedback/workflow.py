@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,7 @@ from dashboard.core.clock import scenario_now
 from dashboard.core.time import vietnam_text
 from dashboard.feedback.attachments import (
     _clean_filename,
+    _discard_attachment,
     _store_attachment,
     clean_attachment,
 )
@@ -72,11 +74,31 @@ from dashboard.feedback.rules import (
     _text,
     _view,
 )
+from dashboard.store import idempotency
 from dashboard.store.models.feedback import (
     CATEGORIES,
     URGENCIES,
     FeedbackItem,
 )
+
+
+def _new_item(
+    actor: Principal, commune_code: str, now: datetime, key: str | None
+) -> dict[str, Any]:
+    """The columns of a new item other than what the leader typed."""
+    return {
+        "commune_code": commune_code,
+        "province_code": str(registry.commune(commune_code)["province_code"]),
+        "status": "received",
+        "created_at": now,
+        "created_by": actor.username,
+        "client_key": key,
+        "raised_at": now,
+        "raise_count": 1,
+        "answer_count": 0,
+        "updated_at": now,
+        "updated_by": actor.username,
+    }
 
 
 def raise_item(
@@ -91,8 +113,13 @@ def raise_item(
     attachment: Attachment | None = None,
     data_dir: Path | None = None,
     now: datetime | None = None,
+    client_key: str | None = None,
 ) -> FeedbackView:
     """A commune leader raises a new item for their own commune.
+
+    *client_key* is the draft's idempotency key (see
+    :mod:`dashboard.store.idempotency`): when this leader already raised an
+    item under it, that item is returned and nothing is written.
 
     Raises
     ------
@@ -106,41 +133,37 @@ def raise_item(
         f"raise feedback for commune {commune_code} (only that commune's "
         f"leader may, you are {actor.role})",
     )
+    key = idempotency.clean_key(client_key)
+    stored = idempotency.find(session, FeedbackItem, actor.username, key)
+    if stored is not None:
+        return _view(stored)
     category = _choice("category", category, CATEGORIES)
     urgency = _choice("urgency", urgency, URGENCIES)
     title = _text("title", title, MAX_TITLE)
     body = _text("text", text, MAX_TEXT)
-    mime = ""
+    clean = None
     if attachment is not None:
         if data_dir is None:
             raise ValueError("data_dir is needed to store an attachment")
         clean = clean_attachment(attachment)
-        mime = clean.mime
     now = scenario_now(session, now)
-    item = FeedbackItem(
-        commune_code=commune_code,
-        province_code=str(registry.commune(commune_code)["province_code"]),
-        category=category,
-        urgency=urgency,
-        title=title,
-        body=body,
-        status="received",
-        created_at=now,
-        created_by=actor.username,
-        raised_at=now,
-        raise_count=1,
-        answer_count=0,
-        updated_at=now,
-        updated_by=actor.username,
-    )
-    if attachment is not None:
-        assert data_dir is not None
-        item.attachment_path = _store_attachment(session, data_dir, clean)
-        item.attachment_name = _clean_filename(attachment.name)
-        item.attachment_mime = mime
-        item.attachment_size = len(clean.data)
-    session.add(item)
-    session.flush()
+    values = _new_item(actor, commune_code, now, key) | {
+        "category": category,
+        "urgency": urgency,
+        "title": title,
+        "body": body,
+    }
+    if attachment is not None and clean is not None and data_dir is not None:
+        values["attachment_path"] = _store_attachment(session, data_dir, clean)
+        values["attachment_name"] = _clean_filename(attachment.name)
+        values["attachment_mime"] = clean.mime
+        values["attachment_size"] = len(clean.data)
+    item, inserted = idempotency.insert_once(session, FeedbackItem, values)
+    if not inserted:
+        # The same draft arrived twice at once: the other send stored it.
+        if data_dir is not None and "attachment_path" in values:
+            _discard_attachment(data_dir, values["attachment_path"])
+        return _view(item)
     audit.record(
         session,
         actor,

@@ -33,6 +33,7 @@ from dashboard.store.models.plans import (
     PlanTemplate,
     StormEvent,
 )
+from tests.support.race import send_twice_at_once
 
 T0 = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
 ETA = datetime(2025, 7, 21, 1, 0, tzinfo=UTC)
@@ -761,3 +762,84 @@ def test_a_delegation_arriving_before_the_clock_is_refused(world):
         )
     assert (caught.value.code, caught.value.field) == ("arrival_in_past", "arrival")
     assert count(world, Delegation) == 0
+
+
+# --------------------------------------------------------------------------
+# A resend of the same draft is stored once
+
+KEY = "0b9f3c1e-7d2a-4c5b-9e8f-1a2b3c4d5e6f"
+OTHER_KEY = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+
+
+def raise_keyed(world, session, key, actor="lead33", text="Bổ sung 20 áo phao"):
+    return dlg.raise_followup(
+        session,
+        world.p[actor],
+        world.delegation_id,
+        DONG_CHAU,
+        text,
+        "Sở Nông nghiệp",
+        T0 + timedelta(hours=8),
+        client_key=key,
+    )
+
+
+@pytest.fixture
+def keyed(world) -> World:
+    world.delegation_id = create(world).id
+    return world
+
+
+def test_a_followup_sent_twice_with_one_key_is_stored_once(keyed):
+    with keyed.ctx.transaction() as s:
+        first = raise_keyed(keyed, s, KEY)
+    with keyed.ctx.transaction() as s:
+        again = raise_keyed(keyed, s, KEY)
+    assert again == first
+    assert count(keyed, FollowUp) == 1
+    assert len(audit_rows(keyed, "followup")) == 1
+
+
+def test_followups_with_two_keys_or_none_are_each_stored(keyed):
+    with keyed.ctx.transaction() as s:
+        ids = {
+            raise_keyed(keyed, s, KEY).id,
+            raise_keyed(keyed, s, OTHER_KEY).id,
+            raise_keyed(keyed, s, None).id,
+            raise_keyed(keyed, s, None).id,
+        }
+    assert len(ids) == 4 == count(keyed, FollowUp)
+    assert len(audit_rows(keyed, "followup")) == 4
+
+
+def test_a_followup_key_belongs_to_its_author(keyed):
+    with keyed.ctx.transaction() as s:
+        mine = raise_keyed(keyed, s, KEY)
+        theirs = raise_keyed(keyed, s, KEY, actor="lead33b")
+    assert mine.id != theirs.id and theirs.created_by == "lead33b"
+
+
+def test_two_sends_of_one_followup_at_once_store_one(keyed):
+    first, second = send_twice_at_once(
+        keyed.ctx, "delegation_followups", lambda s: raise_keyed(keyed, s, KEY)
+    )
+    assert second.id == first.id
+    assert count(keyed, FollowUp) == 1
+    assert len(audit_rows(keyed, "followup")) == 1
+
+
+def test_findings_sent_again_are_not_written_again(world):
+    """A resend of stored findings (even naming the version it was typed
+    against, now stale) changes nothing and is not audited twice."""
+    view = create(world)
+    call(world, dlg.check_in, "lead33", view.id, 1)
+    stored = call(world, dlg.record_findings, "lead33b", view.id, 2, "Thiếu 20 áo")
+    again = call(world, dlg.record_findings, "lead33b", view.id, 2, " Thiếu 20 áo ")
+    assert again.version == stored.version == 3
+    assert [r.action for r in audit_rows(world, object_id=view.id)] == [
+        "create",
+        "check_in",
+        "findings",
+    ]
+    with pytest.raises(Conflict):  # other findings on a stale version
+        call(world, dlg.record_findings, "lead33b", view.id, 2, "Khác")

@@ -13,7 +13,7 @@ from dashboard.auth import SYSTEM, Principal, Role
 from dashboard.bootstrap import open_context
 from dashboard.i18n import translate
 from dashboard.scenario.drill import DRILL_CLOCK
-from dashboard.store.models.delegations import Delegation, TaskVerification
+from dashboard.store.models.delegations import Delegation, FollowUp, TaskVerification
 from dashboard.store.models.plans import CommunePlan, PlanTask, PlanTemplate
 from tests.support.apptest import open_view
 
@@ -250,3 +250,39 @@ def test_page_runs_in_english(who):
     assert not at.exception, at.exception
     assert at.title[0].value == translate("page.delegations", "en")
     assert "Đoàn" not in " ".join(b.label for b in at.button)
+
+
+def test_a_followup_sent_twice_with_its_drafts_key_is_stored_once():
+    """The follow-up form sends the key the browser put in its hidden input;
+    the same draft sent again is stored once."""
+    event_id = open_event_with_a_plan()
+    ctx = open_context()
+    with ctx.transaction() as s:
+        view = dlg.create_delegation(
+            s,
+            SYSTEM,
+            event_id,
+            "33",
+            dlg.DelegationDraft(
+                name="Đoàn kiểm tra neo đậu tàu thuyền",
+                leader_username="demo-province",
+                leader_phone="0912345678",
+                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
+                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=2),
+                communes=[dlg.StopInput("13003")],
+            ),
+        )
+    at = open_view("delegations", PROVINCE)
+    at.selectbox(key="dlg_pick").set_value(view.id).run()
+    key = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+    for _ in range(2):  # the form is emptied after each send
+        at.text_area(key=f"dlg_fu_text_{view.id}").input("Bổ sung 20 áo phao")
+        at.text_input(key=f"dlg_fu_owner_{view.id}").input("Sở Nông nghiệp")
+        at.text_input(key=f"draftkey_dlg_fu_{view.id}").input(key)
+        at.button(key=f"dlg_fu_send_{view.id}").click().run()
+        assert not at.exception, at.exception
+        assert vi("dlg.done.followup_raised") in [s.value for s in at.success]
+    with ctx.sessions() as s:
+        rows = s.scalars(select(FollowUp).where(FollowUp.delegation_id == view.id))
+        assert [(f.text, f.client_key) for f in rows] == [("Bổ sung 20 áo phao", key)]
+    ctx.engine.dispose()

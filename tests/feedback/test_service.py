@@ -16,6 +16,7 @@ from dashboard.auth import Forbidden, Principal, Role
 from dashboard.core.errors import Conflict
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.feedback import FeedbackItem
+from tests.support.race import send_twice_at_once
 
 COMMUNE = "13003"  # Xã Đồng Châu, Hưng Yên (33)
 NEIGHBOUR = "11977"  # Xã Tân Hưng, also Hưng Yên
@@ -739,3 +740,95 @@ def test_a_text_over_the_limit_is_refused_not_cut(ctx):
     assert caught.value.key == "errors.too_long"
     assert caught.value.params["length"] == fb.MAX_TEXT + 1
     assert caught.value.params["limit"] == fb.MAX_TEXT
+
+
+# --------------------------------------------------------------------------- #
+# idempotency: a resend of the same draft is stored once
+
+KEY = "0b9f3c1e-7d2a-4c5b-9e8f-1a2b3c4d5e6f"
+OTHER_KEY = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+
+
+def audit_count(ctx) -> int:
+    with ctx.sessions() as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "feedback.raise")
+        )
+
+
+def item_count(ctx) -> int:
+    with ctx.sessions() as s:
+        return s.scalar(select(func.count()).select_from(FeedbackItem))
+
+
+def test_the_same_key_twice_stores_one_item_and_one_audit_row(ctx):
+    with ctx.transaction() as s:
+        first = raise_one(s, client_key=KEY)
+    with ctx.transaction() as s:  # the resend after a dropped connection
+        again = raise_one(s, client_key=KEY, now=T0 + timedelta(minutes=3))
+    assert again == first
+    assert (item_count(ctx), audit_count(ctx)) == (1, 1)
+
+
+def test_two_keys_are_two_items(ctx):
+    with ctx.transaction() as s:
+        a = raise_one(s, client_key=KEY)
+        b = raise_one(s, client_key=OTHER_KEY)
+        c, d = raise_one(s), raise_one(s)  # no key (no JavaScript): as before
+    assert len({a.id, b.id, c.id, d.id}) == 4
+    assert (item_count(ctx), audit_count(ctx)) == (4, 4)
+
+
+def test_a_key_belongs_to_its_author(ctx):
+    """Another leader sending the same key gets their own item, never the
+    first leader's (the key is unique per author)."""
+    with ctx.transaction() as s:
+        mine = raise_one(s, client_key=KEY)
+        theirs = raise_one(s, actor=FAR_LEADER, commune=ELSEWHERE, client_key=KEY)
+    assert mine.id != theirs.id and theirs.commune_code == ELSEWHERE
+    assert item_count(ctx) == 2
+
+
+def test_a_resend_stores_its_attachment_once(ctx):
+    data_dir = ctx.settings.data_dir
+    for _ in range(2):
+        with ctx.transaction() as s:
+            raise_one(
+                s,
+                client_key=KEY,
+                attachment=fb.Attachment("a.png", png_bytes()),
+                data_dir=data_dir,
+            )
+    assert len(stored_files(data_dir)) == 1
+    assert item_count(ctx) == 1
+
+
+def test_two_sends_of_one_draft_at_once_store_one_item(ctx):
+    """The second send has looked for the key and found nothing when the
+    first commits: the database's unique index decides, and the second
+    returns the first's item (its attachment file removed again)."""
+    data_dir = ctx.settings.data_dir
+
+    def send(s):
+        return raise_one(
+            s,
+            client_key=KEY,
+            attachment=fb.Attachment("a.png", png_bytes()),
+            data_dir=data_dir,
+        )
+
+    first, second = send_twice_at_once(ctx, "feedback_items", send)
+    assert second.id == first.id
+    assert (item_count(ctx), audit_count(ctx)) == (1, 1)
+    assert len(stored_files(data_dir)) == 1
+
+
+def test_a_key_the_browser_cannot_make_is_ignored(ctx):
+    with ctx.transaction() as s:
+        a = raise_one(s, client_key="x' OR 1=1 --")
+        b = raise_one(s, client_key="x' OR 1=1 --")
+    assert a.id != b.id
+    with ctx.sessions() as s:
+        assert set(s.scalars(select(FeedbackItem.client_key))) == {None}

@@ -102,6 +102,27 @@ def test_the_commune_leader_raises_an_item_from_the_form(store):
     assert item.id in list(frame["#"])
 
 
+def test_a_resend_with_the_drafts_key_is_stored_once(store):
+    """The page sends the key the browser put in the hidden input; the same
+    draft sent again from a new session returns the stored item."""
+    me = leader("11953", "ui-commune-resend")  # Phường Phố Hiến
+    key = "0b9f3c1e-7d2a-4c5b-9e8f-1a2b3c4d5e6f"
+    said = []
+    for _ in range(2):
+        at = open_view("feedback", me)
+        at.text_input(key="fb_new_title_0").input("Thiếu bao cát")
+        at.text_area(key="fb_new_text_0").input("Cần 500 bao cát.")
+        at.text_input(key="draftkey_fb_new_0").input(key)
+        button(at, vi("feedback.send")).click()
+        at.run()
+        assert not at.exception, at.exception
+        said.append(at.success[0].value)
+    with store.sessions() as s:
+        mine = fb.list_items(s, me)
+    assert len(mine) == 1
+    assert said == [vi("feedback.raised", id=mine[0].id)] * 2
+
+
 def test_a_missing_title_is_named_and_nothing_is_stored(store):
     me = leader("11977", "ui-commune-invalid")
     at = open_view("feedback", me)

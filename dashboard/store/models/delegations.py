@@ -129,6 +129,13 @@ class FollowUp(Base):
     __tablename__ = "delegation_followups"
     __table_args__ = (
         Index("ix_delegation_followups_province_status", "province_code", "status"),
+        # A resend of the same draft (same author, same key) is stored once.
+        Index(
+            "uq_delegation_followups_client_key",
+            "created_by",
+            "client_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -146,6 +153,8 @@ class FollowUp(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(TZ, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The idempotency key the author's browser sent with the draft (or none).
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(TZ, nullable=False)
     updated_by: Mapped[str] = mapped_column(String(64), nullable=False)
 

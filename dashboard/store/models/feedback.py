@@ -59,6 +59,8 @@ class FeedbackItem(Base):
         CheckConstraint(_in("urgency", URGENCIES), name="ck_feedback_urgency"),
         CheckConstraint(_in("status", STATUSES), name="ck_feedback_status"),
         CheckConstraint("attachment_size >= 0", name="ck_feedback_attachment_size"),
+        # A resend of the same draft (same author, same key) is stored once.
+        Index("uq_feedback_items_client_key", "created_by", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -87,6 +89,8 @@ class FeedbackItem(Base):
     reopen_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(TZ, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The idempotency key the author's browser sent with the draft (or none).
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Start of the current cycle: the first raise, or the latest reopen.
     raised_at: Mapped[datetime] = mapped_column(TZ, nullable=False)
     assigned_at: Mapped[datetime | None] = mapped_column(TZ, nullable=True)

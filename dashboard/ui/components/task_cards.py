@@ -151,10 +151,18 @@ def _evidence_form(
             changes["photo"] = taken.data if taken is not None else None
         left, right = st.columns(2)
         sent = left.form_submit_button(
-            t("field.save"), type="primary", icon=":material/send:"
+            t("field.save"),
+            type="primary",
+            icon=":material/send:",
+            key=f"card_send_{task.id}_{status}",
         )
         cancelled = right.form_submit_button(t("field.cancel"))
     drafts.keep(f"card_note_{task.id}", f"card_reason_{task.id}")
+    drafts.form(
+        f"card_{task.id}",
+        send=f"card_send_{task.id}_{status}",
+        names=(f"card_note_{task.id}", f"card_reason_{task.id}"),
+    )
     if cancelled:
         _close()
         st.rerun()

@@ -339,12 +339,13 @@ def _submit_new(principal: Principal) -> None:
                 text=state.get(f"fb_new_text_{n}", ""),
                 attachment=attachment,
                 data_dir=ctx.settings.data_dir,
+                client_key=state.get(f"{drafts.KEY_PREFIX}fb_new_{n}"),
             )
     except (fb.FeedbackError, Forbidden) as exc:
         _flash("error", _refusal(exc))
         return
     _flash("success", t("feedback.raised", id=item.id))
-    drafts.sent("fb_new_title", "fb_new_text")
+    drafts.sent("fb_new_title", "fb_new_text", "fb_new")
     state[_ROUND] = n + 1
 
 
@@ -393,13 +394,23 @@ def _new_form(principal: Principal) -> None:
             max_upload_size=fb.MAX_ATTACHMENT_BYTES // (1024 * 1024),
         )
         camera.capture(f"fb_new_camera_{n}")
+        drafts.key_input(f"{drafts.KEY_PREFIX}fb_new_{n}")
         st.form_submit_button(
             t("feedback.send"),
             type="primary",
             icon=":material/send:",
             on_click=_submit_new,
             args=(principal,),
+            key=f"fb_new_send_{n}",
         )
+    # After a reload the category, urgency and file are gone: resend only
+    # on a reconnect, when the form still holds what the leader chose.
+    drafts.form(
+        "fb_new",
+        send=f"fb_new_send_{n}",
+        names=("fb_new_title", "fb_new_text"),
+        key_input=f"{drafts.KEY_PREFIX}fb_new_{n}",
+    )
 
 
 def _commune(principal: Principal) -> None:

@@ -148,7 +148,15 @@ def _manager_actions(
                 t("dlg.findings"), value=v.findings, key=f"dlg_findings_text_{v.id}"
             )
             drafts.keep(f"dlg_findings_text_{v.id}")
-            if st.form_submit_button(t("dlg.findings.save")):
+            drafts.form(
+                f"dlg_findings_text_{v.id}",
+                send=f"dlg_findings_send_{v.id}",
+                names=(f"dlg_findings_text_{v.id}",),
+                resend="always",  # the text is all the form holds
+            )
+            if st.form_submit_button(
+                t("dlg.findings.save"), key=f"dlg_findings_send_{v.id}"
+            ):
                 _run(
                     lambda db: dlg.record_findings(
                         db, p, v.id, v.version, findings, now=_now(sc)
@@ -330,13 +338,31 @@ def _followups(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> No
             sc.clock_utc + timedelta(hours=6),
             f"dlg_fu_due_{v.id}",
         )
-        if st.form_submit_button(t("dlg.followup.submit")):
+        client_key = drafts.key_input(f"{drafts.KEY_PREFIX}dlg_fu_{v.id}")
+        if st.form_submit_button(t("dlg.followup.submit"), key=f"dlg_fu_send_{v.id}"):
             _run(
                 lambda db: dlg.raise_followup(
-                    db, p, v.id, commune, text, owner, due, now=_now(sc)
+                    db,
+                    p,
+                    v.id,
+                    commune,
+                    text,
+                    owner,
+                    due,
+                    now=_now(sc),
+                    client_key=client_key,
                 ),
                 "dlg.done.followup_raised",
+                (f"dlg_fu_text_{v.id}", f"dlg_fu_{v.id}"),
             )
+    drafts.keep(f"dlg_fu_text_{v.id}")
+    drafts.form(
+        f"dlg_fu_{v.id}",
+        send=f"dlg_fu_send_{v.id}",
+        names=(f"dlg_fu_text_{v.id}",),
+        key_input=f"{drafts.KEY_PREFIX}dlg_fu_{v.id}",
+        resend="never",  # the submit empties commune, owner and due time
+    )
 
 
 def _documents(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -29,11 +30,18 @@ def client():
     return rerun_throughput
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's browser tests, earlier
+    in the same run, leave an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_landing_page_loads_and_the_rate_is_positive(client, app_server):
-    load = asyncio.run(client.page_load(app_server.url, ""))
+    load = run(client.page_load(app_server.url, ""))
     client.check(load, "text_input", signed_in=False)
     assert load.seconds > 0
-    rate, times = asyncio.run(
+    rate, times = run(
         client.throughput(app_server.url, "", "text_input", clients=2, seconds=0.5)
     )
     assert rate > 0
@@ -41,8 +49,8 @@ def test_landing_page_loads_and_the_rate_is_positive(client, app_server):
 
 
 def test_signing_in_gives_the_session_cookie(client, app_server):
-    cookie = asyncio.run(client.sign_in(app_server.url, *client.ADMIN))
+    cookie = run(client.sign_in(app_server.url, *client.ADMIN))
     assert cookie.startswith("dashboard_session=")
     # Signed in, the landing page is an admin's first page (the map).
-    load = asyncio.run(client.page_load(app_server.url, "", cookie))
+    load = run(client.page_load(app_server.url, "", cookie))
     client.check(load, "component_instance", signed_in=True)

@@ -27,6 +27,7 @@ BENCHMARKS = {
     "activation": "benchmarks.activation_bench",
     "wind_skill": "benchmarks.wind_skill",
     "weak_link": "benchmarks.weak_link",  # landing_payload, map_first_paint
+    "rerun_throughput": "benchmarks.rerun_throughput",  # _landing, _map
 }
 
 FIELDS = ("name", "value", "unit", "baseline", "baseline_label")

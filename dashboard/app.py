@@ -7,14 +7,16 @@ import streamlit as st
 
 from dashboard.core.errors import Forbidden
 from dashboard.ui import session
-from dashboard.ui.components import banner, drafts, phone, sidebar
+from dashboard.ui.components import banner, drafts, feedback_badge, phone, sidebar
 from dashboard.ui.navigation import pages_for
 
 st.set_page_config(page_title="Sẵn sàng ứng phó bão", page_icon="🌀", layout="wide")
 phone.inject_css()  # touch targets, text size, no overflow at 360 px
 session.restore()
-sidebar.render()
-page = st.navigation(pages_for(session.principal()))
+# The feedback count is in the menu and in the sidebar: one query per run.
+feedback_count = feedback_badge.badge_count(session.principal())
+sidebar.render(feedback_count)
+page = st.navigation(pages_for(session.principal(), feedback_count))
 banner.render()
 session.sync_cookie()
 try:

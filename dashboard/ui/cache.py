@@ -13,9 +13,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import forecasts, situation
+from dashboard import forecasts, scenario, situation
 from dashboard.bootstrap import bootstrap
 from dashboard.context import AppContext
+from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers, static_layer
 from dashboard.situation.overlay import StormOverlay, build_overlay, forecast_hours
 from dashboard.storms.model import Forecast
@@ -39,6 +40,28 @@ def forecast(forecast_id: int) -> Forecast:
     """A stored advisory (advisories never change once stored)."""
     with context().sessions() as session:
         return forecasts.forecast(session, forecast_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drill_forecasts(
+    drill_name: str, clock: datetime
+) -> tuple[StoredForecastInfo, ...]:
+    sc = scenario.Scenario(scenario.DRILL, clock, drill_name)
+    return tuple(scenario.shown_forecasts(context(), sc))
+
+
+def shown_forecasts(sc: scenario.Scenario) -> list[StoredForecastInfo]:
+    """:func:`dashboard.scenario.shown_forecasts` of the store (the one rule).
+
+    In a drill the answer depends on the drill clock alone: the drill's
+    advisory for a clock is stored once (by its content) and never changes,
+    so it is kept per clock instead of re-parsing the drill file and asking
+    the store on every rerun. Live, advisories arrive at any time and the
+    store is asked every time.
+    """
+    if sc.is_drill:
+        return list(_drill_forecasts(sc.drill_name, sc.clock_utc))
+    return scenario.shown_forecasts(context(), sc)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

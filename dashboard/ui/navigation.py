@@ -101,17 +101,24 @@ def page_keys(principal: Principal | None) -> tuple[str, ...]:
     return PAGES_BY_ROLE[principal.role if principal else None]
 
 
-def _title(key: str, principal: Principal | None) -> str:
-    if key == "feedback":
+def _title(key: str, principal: Principal | None, feedback_count: int | None) -> str:
+    if key != "feedback":
+        return t(PAGES[key].title_key)
+    if feedback_count is None:
         return nav_title(principal)  # "Kiến nghị của xã (3)": new items waiting
-    return t(PAGES[key].title_key)
+    title = t(PAGES[key].title_key)  # as nav_title, with the count already known
+    return f"{title} ({feedback_count})" if feedback_count else title
 
 
-def pages_for(principal: Principal | None) -> list[st.Page]:
+def pages_for(
+    principal: Principal | None, feedback_count: int | None = None
+) -> list[st.Page]:
+    """The menu of *principal*; *feedback_count* is the feedback badge's
+    number when the caller has it already (else it is counted here)."""
     return [
         st.Page(
             PAGES[key].path,
-            title=_title(key, principal),
+            title=_title(key, principal, feedback_count),
             icon=PAGES[key].icon,
             url_path=key,
             default=index == 0,

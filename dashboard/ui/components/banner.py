@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache as memo
+
 import streamlit as st
 
 from dashboard import registry
 from dashboard.demo.accounts import DEMO_ACCOUNTS
+from dashboard.i18n import translate
 from dashboard.ui import cache, session
 from dashboard.ui.session import t
 
 
-def _account_lines() -> list[str]:
+@memo
+def _account_lines(lang: str) -> tuple[str, ...]:
+    """The demo accounts, one Markdown line each (fixed: built once per language)."""
     names = registry.provinces().set_index("province_code")["province_name"]
     lines = []
     for account in DEMO_ACCOUNTS:
@@ -21,9 +26,9 @@ def _account_lines() -> list[str]:
             scope = " · " + ", ".join(names[c] for c in sorted(account.province_codes))
         lines.append(
             f"- `{account.username}` / `{account.password}` — "
-            f"{t('role.' + account.role.value)}{scope}"
+            f"{translate('role.' + account.role.value, lang)}{scope}"
         )
-    return lines
+    return tuple(lines)
 
 
 def render() -> None:
@@ -32,5 +37,10 @@ def render() -> None:
         return
     text = f"**DEMO** — {t('demo.banner')}"
     if session.principal() is None:
-        text += "\n\n" + t("demo.explain") + "\n" + "\n".join(_account_lines())
+        text += (
+            "\n\n"
+            + t("demo.explain")
+            + "\n"
+            + "\n".join(_account_lines(session.lang()))
+        )
     st.warning(text, icon="⚠️")

@@ -1,23 +1,56 @@
-"""The situation map, in its own fragment so other widgets never rebuild it."""
+"""The situation map, in its own fragment so other widgets never rebuild it.
+
+The map is rendered (folium → the arguments of streamlit-folium's component)
+once per layer, scope, highlight, advisory, clock, hour, basemap and
+language, and every later rerun of any session sends the same arguments
+again (:func:`rendered_map`): rendering took about half of a map page's
+server time.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+import streamlit_folium
 from streamlit_folium import st_folium
 
 from dashboard import registry
 from dashboard.situation import mapview
-from dashboard.ui import cache
+from dashboard.ui import cache, session
 from dashboard.ui.format import local_time, when, wind_level
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
 _CODE_IN_TOOLTIP = re.compile(r"·\s*(\d{5})\s*$")
 SELECTED_KEY = "map_selected_commune"
+MAP_HEIGHT = 560
+RETURNED = ("last_object_clicked_tooltip",)
+
+# st_folium renders the map and hands the result to its component function
+# (``streamlit_folium._component_func``). While a thread renders for the
+# cache, that call is recorded instead of drawn; every other call (and every
+# other thread) goes straight through.
+_component = getattr(
+    streamlit_folium._component_func, "__wrapped__", streamlit_folium._component_func
+)
+_recording = threading.local()
+
+
+def _component_or_record(**kwargs: Any) -> Any:
+    sink = getattr(_recording, "sink", None)
+    if sink is None:
+        return _component(**kwargs)
+    sink.update(kwargs)
+    return None
+
+
+_component_or_record.__wrapped__ = _component  # type: ignore[attr-defined]
+streamlit_folium._component_func = _component_or_record
 
 
 def clicked_commune(result: dict | None) -> str | None:
@@ -83,6 +116,89 @@ def commune_details(code: str, table: pd.DataFrame | None, clock: datetime) -> N
         st.markdown("\n".join(lines))
 
 
+def _build_map(
+    version: str,
+    province_code: str | None,
+    highlight: str | None,
+    forecast_id: int | None,
+    clock: datetime,
+    hour_iso: str | None,
+    tiles: bool,
+):
+    # Geometry: a static file the browser caches; styling: a few kB inline.
+    layer = mapview.StaticCommuneLayer(
+        cache.layer_url(version, province_code),
+        cache.risk_levels(forecast_id, version, clock),
+        highlight,
+    )
+    bounds = cache.layer_bounds(version, province_code, highlight)
+    m = mapview.build_map(layer, bounds, tiles=tiles)
+    if forecast_id is not None and hour_iso is not None:
+        mapview.add_storm(
+            m,
+            cache.storm_overlay(forecast_id, clock, datetime.fromisoformat(hour_iso)),
+            storm_labels(),
+        )
+    return m
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def rendered_map(
+    version: str,
+    province_code: str | None,
+    highlight: str | None,
+    forecast_id: int | None,
+    clock: datetime,
+    hour_iso: str | None,
+    tiles: bool,
+    lang: str,
+) -> dict[str, Any]:
+    """The component arguments of the map, rendered once for these inputs
+    (*lang* is the session's: the storm's tooltips are written in it) and
+    shared by every session; empty if they could not be recorded."""
+    m = _build_map(
+        version, province_code, highlight, forecast_id, clock, hour_iso, tiles
+    )
+    args: dict[str, Any] = {}
+    _recording.sink = args
+    try:
+        st_folium(
+            m,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=list(RETURNED),
+            key=_map_key(
+                version, province_code, highlight, forecast_id, hour_iso, tiles
+            ),
+        )
+    finally:
+        _recording.sink = None
+    args.pop("on_change", None)  # st_folium's, bound to one call: made again below
+    return args
+
+
+def _map_key(
+    version: str,
+    province_code: str | None,
+    highlight: str | None,
+    forecast_id: int | None,
+    hour_iso: str | None,
+    tiles: bool,
+) -> str:
+    return f"map-{version}-{province_code}-{highlight}-{forecast_id}-{hour_iso}-{tiles}"
+
+
+def _show_map(key: str, args: dict[str, Any]) -> Any:
+    """Draw the recorded component; like st_folium, its value is also kept
+    under *key* in the session state."""
+    component_key = args["key"]
+
+    def on_change() -> None:
+        st.session_state[key] = st.session_state.get(component_key, {})
+
+    return _component(**args, on_change=on_change)
+
+
 @st.fragment
 def situation_map(
     version: str,
@@ -101,28 +217,20 @@ def situation_map(
             format_func=lambda h: local_time(datetime.fromisoformat(h)),
             key=f"storm_hour_{forecast_id}_{clock_iso}",
         )
-    # Geometry: a static file the browser caches; styling: a few kB inline.
-    layer = mapview.StaticCommuneLayer(
-        cache.layer_url(version, province_code),
-        cache.risk_levels(forecast_id, version, clock),
-        highlight,
-    )
-    bounds = cache.layer_bounds(version, province_code, highlight)
     tiles = st.toggle(t("map.basemap"), key="map_basemap", help=t("map.basemap_help"))
-    m = mapview.build_map(layer, bounds, tiles=tiles)
-    if forecast_id is not None and hour_iso is not None:
-        mapview.add_storm(
-            m,
-            cache.storm_overlay(forecast_id, clock, datetime.fromisoformat(hour_iso)),
-            storm_labels(),
+    inputs = (version, province_code, highlight, forecast_id, clock, hour_iso, tiles)
+    args = rendered_map(*inputs, session.lang())
+    key = _map_key(version, province_code, highlight, forecast_id, hour_iso, tiles)
+    if args:
+        result = _show_map(key, args)
+    else:  # st_folium no longer calls its component as recorded: draw directly
+        result = st_folium(
+            _build_map(*inputs),
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=list(RETURNED),
+            key=key,
         )
-    result = st_folium(
-        m,
-        height=560,
-        use_container_width=True,
-        returned_objects=["last_object_clicked_tooltip"],
-        key=f"map-{version}-{province_code}-{highlight}-{forecast_id}-{hour_iso}-{tiles}",
-    )
     code = clicked_commune(result) or st.session_state.get(SELECTED_KEY) or highlight
     if clicked_commune(result):
         st.session_state[SELECTED_KEY] = code

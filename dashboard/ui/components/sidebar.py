@@ -35,7 +35,9 @@ def shorten(name: str, limit: int = SIDEBAR_NAME) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def render() -> None:
+def render(feedback_count: int | None = None) -> None:
+    """The sidebar; *feedback_count* is the feedback badge's number when the
+    caller has it already (else it is counted here)."""
     with st.sidebar:
         st.segmented_control(
             t("language"),
@@ -56,5 +58,5 @@ def render() -> None:
             st.caption(f"{t('role.' + p.role.value)} · {escape(scope_label(p))}")
             if p.is_demo:
                 st.caption(t("demo.account"))
-            feedback_badge.render(p)
+            feedback_badge.render(p, feedback_count)
             st.button(t("sign_out"), key="sign_out", on_click=session.sign_out)

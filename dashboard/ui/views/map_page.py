@@ -167,14 +167,20 @@ def _legend(layer: layers.LayerInfo) -> None:
         st.caption(t("map.legend.ask_admin"))
 
 
-def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) -> None:
-    rows = situation.exposed_communes(table, province_code)
-    st.subheader(t("exposure.title") if province_code else t("exposure.national"))
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _ranking_view(
+    forecast_id: int, version: str, clock: datetime, province: str | None, lang: str
+) -> tuple[pd.DataFrame, str, int]:
+    """The ranking table, its wind model and the number of communes only
+    watched, built once per advisory, clock, scope and language (*lang* is
+    the session's: the labels and times are written in it). Shared by every
+    session: never mutated."""
+    table = cache.exposure(forecast_id, version, clock)
+    watched = len(situation.watched_communes(table, province))
+    rows = situation.exposed_communes(table, province)
     if rows.empty:
-        st.caption(t("exposure.none"))
-        _watch_note(table, province_code)
-        return
-    rows = rows.head(100 if province_code is None else len(rows))
+        return rows, "", watched
+    rows = rows.head(100 if province is None else len(rows))
     view = pd.DataFrame(
         {
             t("col.commune"): rows["commune_name"],
@@ -191,17 +197,29 @@ def _ranking(table: pd.DataFrame, province_code: str | None, clock: datetime) ->
             t("col.code"): rows["commune_code"],
         }
     )
-    st.dataframe(view, hide_index=True, key="exposure_table")
-    st.caption(t("exposure.model_note", model=escape(str(rows["wind_model"].iloc[0]))))
-    _watch_note(table, province_code)
+    return view, str(rows["wind_model"].iloc[0]), watched
 
 
-def _watch_note(table: pd.DataFrame, province_code: str | None) -> None:
+def _ranking(
+    forecast_id: int, version: str, province_code: str | None, clock: datetime
+) -> None:
+    st.subheader(t("exposure.title") if province_code else t("exposure.national"))
+    view, model, watched = _ranking_view(
+        forecast_id, version, clock, province_code, session.lang()
+    )
+    if view.empty:
+        st.caption(t("exposure.none"))
+    else:
+        st.dataframe(view, hide_index=True, key="exposure_table")
+        st.caption(t("exposure.model_note", model=escape(model)))
+    _watch_note(watched)
+
+
+def _watch_note(watched: int) -> None:
     """How many communes are only watched (cone or track shift): coloured on
     the map, not counted as exposed."""
-    watched = situation.watched_communes(table, province_code)
-    if not watched.empty:
-        st.caption(t("exposure.watch_note", count=len(watched)))
+    if watched:
+        st.caption(t("exposure.watch_note", count=watched))
 
 
 def _search(province_code: str | None) -> None:
@@ -248,7 +266,7 @@ def render() -> None:
         sc = scenario.current(db, now=datetime.now(UTC))
     if not sc.is_drill:
         _live_feeds()
-    info = _pick_storm(scenario.shown_forecasts(cache.context(), sc))
+    info = _pick_storm(cache.shown_forecasts(sc))
     _banner(info, sc)
     _drill_controls(sc)
     province_code, highlight = _scope()
@@ -272,11 +290,7 @@ def render() -> None:
         )
         _legend(layer)
     if forecast_id is not None:
-        _ranking(
-            cache.exposure(forecast_id, layer.version, sc.clock_utc),
-            province_code,
-            sc.clock_utc,
-        )
+        _ranking(forecast_id, layer.version, province_code, sc.clock_utc)
     _search(province_code)
 
 

@@ -21,7 +21,7 @@ def storm_line() -> str:
     ctx = cache.context()
     with ctx.sessions() as db:
         sc = scenario.current(db, now=datetime.now(UTC))
-    infos = scenario.shown_forecasts(ctx, sc)
+    infos = cache.shown_forecasts(sc)
     if not infos:
         return "🌀 " + t("storm.none")
     names = ", ".join(escape(i.storm_name) for i in infos)

@@ -17,15 +17,15 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard.auth import Forbidden, Principal
-from dashboard.core.errors import Conflict
-from dashboard.plans import PlanError
+from dashboard.auth import Principal
+from dashboard.core.errors import Conflict, DashboardError
 from dashboard.plans.field import card_order, hours_left
 from dashboard.plans.model import REASON_STATUSES
 from dashboard.plans.photos import PhotoRefused
 from dashboard.plans.tasks import TaskView, update_task
 from dashboard.ui import cache, session
 from dashboard.ui.components import camera, drafts
+from dashboard.ui.errors import error_message
 from dashboard.ui.markdown import escape
 from dashboard.ui.session import t
 
@@ -89,8 +89,8 @@ def _save(
         params = {k: escape(str(v)) for k, v in exc.params.items()}
         say("error", t("plans.error", title=title, message=t(exc.key, **params)))
         return False
-    except (PlanError, Forbidden) as exc:
-        say("error", t("plans.error", title=title, message=str(exc)))
+    except DashboardError as exc:
+        say("error", t("plans.error", title=title, message=error_message(exc)))
         return False
     say("success", t("plans.saved", title=title))
     return True

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import feedback as fb
 from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import Conflict, NotFound
+from dashboard.core.errors import Conflict, DashboardError, NotFound
 from dashboard.core.time import VIETNAM_OFFSET, to_vietnam_time
 from dashboard.ui import cache, clock, session
 from dashboard.ui.components import camera, drafts, feedback_badge
@@ -341,7 +341,7 @@ def _submit_new(principal: Principal) -> None:
                 data_dir=ctx.settings.data_dir,
                 client_key=state.get(f"{drafts.KEY_PREFIX}fb_new_{n}"),
             )
-    except (fb.FeedbackError, Forbidden) as exc:
+    except DashboardError as exc:
         _flash("error", _refusal(exc))
         return
     _flash("success", t("feedback.raised", id=item.id))

@@ -28,11 +28,11 @@ import streamlit as st
 
 from dashboard import registry
 from dashboard.auth import Forbidden, Principal, Role
-from dashboard.core.errors import Invalid, NotFound
+from dashboard.core.errors import DashboardError, Invalid, NotFound
 from dashboard.core.time import to_vietnam_time
 from dashboard.i18n import LANGUAGES
 from dashboard.outreach import catalog, sharing, supplies, uploads
-from dashboard.outreach.catalog import CatalogError, MaterialInput
+from dashboard.outreach.catalog import MaterialInput
 from dashboard.store.models.outreach import AUDIENCES, HAZARDS, KINDS, STAGES
 from dashboard.ui import cache, clock, session
 from dashboard.ui.components import copy_text, phone
@@ -386,9 +386,7 @@ def _reach_form(ctx, p: Principal, material) -> None:
                 sharing.record_reach(
                     ctx, p, material.id, commune, village, when, int(people)
                 )
-            except (sharing.ReachError, NotFound) as exc:
-                show_error(exc)
-            except Forbidden as exc:
+            except DashboardError as exc:
                 show_error(exc)
             else:
                 st.success(t("outreach.reach.saved", village=escape(village.strip())))
@@ -486,10 +484,6 @@ def _input(values: dict) -> MaterialInput:
     )
 
 
-def _show_error(exc: Exception) -> None:
-    show_error(exc)
-
-
 def _manage(ctx, p: Principal, material) -> None:
     key = f"outreach.manage.{material.id}"
     with st.expander(t("outreach.manage"), icon=":material/edit:"):
@@ -507,8 +501,8 @@ def _manage(ctx, p: Principal, material) -> None:
                     _input(values),
                     upload.getvalue() if upload else None,
                 )
-            except (uploads.UploadRejected, CatalogError, Forbidden) as exc:
-                _show_error(exc)
+            except DashboardError as exc:
+                show_error(exc)
             else:
                 st.success(t("outreach.updated"))
                 st.rerun()
@@ -518,8 +512,8 @@ def _manage(ctx, p: Principal, material) -> None:
                     catalog.update(
                         ctx, p, material.id, material.version, status="published"
                     )
-                except (CatalogError, Forbidden) as exc:
-                    _show_error(exc)
+                except DashboardError as exc:
+                    show_error(exc)
                 else:
                     st.rerun()
         else:
@@ -527,8 +521,8 @@ def _manage(ctx, p: Principal, material) -> None:
             if st.button(t("outreach.withdraw"), key=f"{key}.withdraw", type="primary"):
                 try:
                     catalog.withdraw(ctx, p, material.id, reason)
-                except Forbidden as exc:
-                    _show_error(exc)
+                except DashboardError as exc:
+                    show_error(exc)
                 else:
                     st.rerun()
 
@@ -698,8 +692,8 @@ def _publish(ctx, p: Principal) -> None:
             province_code=province,
             status="draft" if draft else "published",
         )
-    except (uploads.UploadRejected, CatalogError, Forbidden) as exc:
-        _show_error(exc)
+    except DashboardError as exc:
+        show_error(exc)
     else:
         st.success(
             t(

@@ -50,7 +50,7 @@ def _field_label(field: str) -> str:
 def _error_text(exc: dlg.DelegationError) -> str:
     key = f"dlg.err.{exc.code}"
     if key not in catalog(session.lang()):
-        return str(exc)
+        return error_message(exc)
     params = {k: escape(v) for k, v in exc.params.items()}
     return f"{_field_label(exc.field)}: {t(key, **params)}"
 

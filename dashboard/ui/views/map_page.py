@@ -219,7 +219,7 @@ def _watch_note(watched: int) -> None:
     """How many communes are only watched (cone or track shift): coloured on
     the map, not counted as exposed."""
     if watched:
-        st.caption(t("exposure.watch_note", count=watched))
+        st.caption(t("exposure.watch_note", count=int(watched)))
 
 
 def _search(province_code: str | None) -> None:

@@ -55,6 +55,7 @@ from dashboard import audit, registry, scenario, situation
 from dashboard.auth import SYSTEM, Principal, Role, require_manage_province
 from dashboard.config import Settings
 from dashboard.context import AppContext, open_context
+from dashboard.core.clock import Clock
 from dashboard.events import open_event_for_forecast
 from dashboard.plans.activation import (
     BATCH_COMMUNES,
@@ -102,7 +103,7 @@ def _rowwise_activate(
     communes: Iterable[CommuneExposure],
     profiles: dict[str, frozenset[str] | str],
     template_id: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[int]:
     """``activate_plans`` as it was before the bulk rewrite (row by row)."""
     items = list(communes)
@@ -123,7 +124,7 @@ def _rowwise_activate(
             select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
         )
     )
-    at = now or datetime.now(UTC)
+    at = clock or datetime.now(UTC)
     created = []
     for item in items:
         if item.commune_code in existing:
@@ -245,7 +246,7 @@ class _Store:
             with ctx.transaction() as session:
                 ensure_starter(session)
                 self.event_id = open_event_for_forecast(
-                    session, SYSTEM, forecast_id, "Benchmark: activation", now=NOW
+                    session, SYSTEM, forecast_id, "Benchmark: activation", clock=NOW
                 ).id
         finally:
             ctx.engine.dispose()
@@ -282,7 +283,7 @@ def _activate_once(
     profiles = {c.commune_code: PROFILES for c in communes}
     start = time.perf_counter()
     with ctx.transaction() as session:
-        created = fn(session, actor, store.event_id, communes, profiles, now=NOW)
+        created = fn(session, actor, store.event_id, communes, profiles, clock=NOW)
     return time.perf_counter() - start, ctx, len(created)
 
 

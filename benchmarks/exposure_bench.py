@@ -31,6 +31,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.config import REPO_ROOT
+from dashboard.core.clock import Clock
 from dashboard.storms.cone import wind_areas
 from dashboard.storms.exposure import LEGACY_WIND_MODEL, compute_exposure
 from dashboard.storms.model import QUADRANTS, Forecast, Radii, TrackPoint
@@ -57,7 +58,7 @@ def _radii(row: pd.Series, threshold: int) -> Radii | None:
 
 
 def wipha_forecast(
-    clock: datetime = CLOCK, path: Path = IBTRACS_FILE, sid: str = WIPHA_SID
+    clock: Clock = CLOCK, path: Path = IBTRACS_FILE, sid: str = WIPHA_SID
 ) -> Forecast:
     """A synthetic forecast from IBTrACS best-track rows of one storm.
 
@@ -153,7 +154,7 @@ def _baseline_ms(layer: gpd.GeoDataFrame, polygons: list[Any]) -> tuple[float, s
 def _entry(
     name: str,
     forecast: Forecast,
-    clock: datetime,
+    clock: Clock,
     layer: gpd.GeoDataFrame,
     communes: pd.DataFrame,
 ) -> dict[str, Any]:

@@ -65,6 +65,7 @@ from dashboard.auth import SYSTEM, Principal, Role, require_work_commune
 from dashboard.bootstrap import open_context
 from dashboard.config import Settings
 from dashboard.context import AppContext
+from dashboard.core.clock import Clock
 from dashboard.events import open_event_for_forecast
 from dashboard.plans.activation import CommuneExposure, activate_plans
 from dashboard.plans.model import (
@@ -283,7 +284,7 @@ def _all_tasks(ctx: AppContext, event_id: int) -> pd.DataFrame:
         )
 
 
-def _flags(tasks: pd.DataFrame, clock: datetime) -> pd.DataFrame:
+def _flags(tasks: pd.DataFrame, clock: Clock) -> pd.DataFrame:
     deadline = pd.to_datetime(tasks["deadline_utc"], utc=True, format="mixed")
     w = tasks["priority"].map(PRIORITY_WEIGHTS).fillna(1).astype(float)
     done = tasks["status"] == "done"
@@ -306,7 +307,7 @@ def _share(frame: pd.DataFrame) -> pd.Series:
     return (frame["w_done"] / applicable.where(applicable > 0)).fillna(1.0)
 
 
-def _naive_board(ctx: AppContext, event_id: int, clock: datetime) -> pd.DataFrame:
+def _naive_board(ctx: AppContext, event_id: int, clock: Clock) -> pd.DataFrame:
     tasks = _all_tasks(ctx, event_id)
     with ctx.engine.connect() as conn:
         plans = pd.read_sql(
@@ -348,7 +349,7 @@ def _naive_board(ctx: AppContext, event_id: int, clock: datetime) -> pd.DataFram
     )
 
 
-def _naive_summary(ctx: AppContext, event_id: int, clock: datetime) -> pd.DataFrame:
+def _naive_summary(ctx: AppContext, event_id: int, clock: Clock) -> pd.DataFrame:
     tasks = _flags(_all_tasks(ctx, event_id), clock)
     out = tasks.groupby("province_code").agg(
         communes=("plan_id", "nunique"),

@@ -64,6 +64,7 @@ from dashboard.auth import (
     signed_out,
     validate_scope,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Forbidden, Invalid, NotFound
 from dashboard.core.time import as_utc
 from dashboard.store.models.core import LoginAttempt, User, UserSession
@@ -123,15 +124,15 @@ class NewUser:
     is_demo: bool = False
 
 
-def _session_problem(row: UserSession | None, now: datetime) -> str | None:
+def _session_problem(row: UserSession | None, clock: Clock) -> str | None:
     if row is None:
         return "no such session"
     if row.revoked_at is not None:
         return "session revoked"
-    if as_utc(row.expires_at) <= now:
+    if as_utc(row.expires_at) <= clock:
         return "session expired"
     seen = as_utc(row.last_seen_at or row.created_at)
-    if seen + IDLE_TIMEOUT <= now:
+    if seen + IDLE_TIMEOUT <= clock:
         return "session idle too long"
     return None
 
@@ -298,14 +299,14 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def _revoke_sessions(session: Session, user_id: int, now: datetime) -> int:
+def _revoke_sessions(session: Session, user_id: int, clock: Clock) -> int:
     count = 0
     for open_session in session.scalars(
         select(UserSession).where(
             UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
         )
     ):
-        open_session.revoked_at = now
+        open_session.revoked_at = clock
         count += 1
     return count
 
@@ -420,9 +421,9 @@ def _failures(
     return int(count), (as_utc(last) if last is not None else None)
 
 
-def throttle_wait(session: Session, username: str, client: str, now: datetime) -> float:
+def throttle_wait(session: Session, username: str, client: str, clock: Clock) -> float:
     """Seconds the next attempt for *username* from *client* must wait (0: go)."""
-    since = now - FAILURE_WINDOW
+    since = clock - FAILURE_WINDOW
     last_success = session.scalar(
         select(func.max(LoginAttempt.at)).where(
             LoginAttempt.username == username,
@@ -443,12 +444,12 @@ def throttle_wait(session: Session, username: str, client: str, now: datetime) -
         ready = pair_last + timedelta(
             seconds=_delay(pair, PAIR_FREE_FAILURES, PAIR_MAX_DELAY)
         )
-        wait = max(wait, (ready - now).total_seconds())
+        wait = max(wait, (ready - clock).total_seconds())
     if address_last is not None:
         ready = address_last + timedelta(
             seconds=_delay(address, ADDRESS_FREE_FAILURES, ADDRESS_MAX_DELAY)
         )
-        wait = max(wait, (ready - now).total_seconds())
+        wait = max(wait, (ready - clock).total_seconds())
     return max(wait, 0.0)
 
 
@@ -459,7 +460,7 @@ def authenticate(
     *,
     demo_mode: bool,
     client: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> Principal:
     """Check a username and password, recording the attempt.
 
@@ -472,16 +473,16 @@ def authenticate(
     ------
     SignInError
     """
-    now = now or datetime.now(UTC)
+    clock = clock or datetime.now(UTC)
     username = username.strip().lower()[:64]
     client = (client or "")[:64]
     with _attempt_lock:
-        wait = throttle_wait(session, username, client, now)
+        wait = throttle_wait(session, username, client, clock)
         if wait > 0:
             session.rollback()
             raise SignInError("throttled", retry_after=wait)
         attempt = LoginAttempt(
-            username=username, at=now, succeeded=False, client=client
+            username=username, at=clock, succeeded=False, client=client
         )
         session.add(attempt)
         session.commit()
@@ -576,16 +577,16 @@ def resume_session(
 
 
 def touch_session(
-    session: Session, session_id: str, now: datetime | None = None
+    session: Session, session_id: str, clock: Clock | None = None
 ) -> None:
     """Record an interaction (at most once per :data:`TOUCH_INTERVAL`)."""
-    now = now or datetime.now(UTC)
+    clock = clock or datetime.now(UTC)
     row = session.get(UserSession, session_id)
     if row is None or row.revoked_at is not None:
         return
     seen = as_utc(row.last_seen_at or row.created_at)
-    if now - seen >= TOUCH_INTERVAL and seen + IDLE_TIMEOUT > now:
-        row.last_seen_at = now
+    if clock - seen >= TOUCH_INTERVAL and seen + IDLE_TIMEOUT > clock:
+        row.last_seen_at = clock
         session.flush()
 
 
@@ -620,12 +621,12 @@ class ActiveSession:
 
 
 def list_sessions(
-    session: Session, actor: Principal, now: datetime | None = None
+    session: Session, actor: Principal, clock: Clock | None = None
 ) -> list[ActiveSession]:
     """Every session that still works (not revoked, expired or idle), newest
     interaction first (real admins only)."""
     require_installation_admin(actor, "list sessions")
-    now = now or datetime.now(UTC)
+    clock = clock or datetime.now(UTC)
     rows = session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
@@ -643,7 +644,7 @@ def list_sessions(
             expires_at=as_utc(s.expires_at),
         )
         for s, u in rows
-        if _session_problem(s, now) is None and not u.disabled
+        if _session_problem(s, clock) is None and not u.disabled
     ]
     return sorted(found, key=lambda a: a.last_seen_at, reverse=True)
 

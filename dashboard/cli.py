@@ -215,7 +215,7 @@ def _load_forecasts(source: str, fmt: str | None, clock, storm: str | None = Non
     if clock is not None:
         if chosen != "ibtracs":
             raise ValueError("--clock replays a past storm: it needs an IBTrACS file")
-        options["clock_utc"] = clock
+        options["clock"] = clock
     return parse(data, format=chosen, name_hint=name, **options)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_staff
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.errors import Invalid, NotFound
 from dashboard.store.models.core import StoredForecast
 from dashboard.store.models.plans import StormEvent
@@ -70,7 +70,7 @@ def open_event(
     *,
     forecast_id: int | None = None,
     is_drill: bool = False,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     reason: str = "",
 ) -> EventInfo:
     """The active event of *storm_id*, opened (and audited) when there is none.
@@ -84,7 +84,7 @@ def open_event(
     found = find_event(session, storm_id, is_drill)
     if found is not None:
         return get_event(session, found)
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     row = StormEvent(
         name=name[:MAX_NAME],
         storm_id=storm_id,
@@ -119,7 +119,7 @@ def open_event_for_forecast(
     actor: Principal,
     forecast_id: int,
     name: str | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> EventInfo:
     """:func:`open_event` for the storm of a stored forecast (same kind)."""
     require_staff(actor, "open a storm event (province staff)")
@@ -133,7 +133,7 @@ def open_event_for_forecast(
         name or f"{forecast.storm_name} ({forecast.storm_id})",
         forecast_id=forecast_id,
         is_drill=forecast.is_drill,
-        now=now,
+        clock=clock,
     )
 
 

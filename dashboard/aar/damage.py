@@ -30,6 +30,7 @@ from dashboard.auth import (
     require,
     require_read_commune,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import as_utc
 from dashboard.store.models.aar import DAMAGE_FIELDS, DamageReport
@@ -164,7 +165,7 @@ def record_damage(
     missing: object,
     notes: str = "",
     expected_version: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DamageView:
     """Create or correct the damage report of *commune_code* for the storm event.
 
@@ -205,9 +206,9 @@ def record_damage(
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
         raise DamageError("notes", f"is longer than {MAX_NOTES} characters")
-    if now is not None and now.tzinfo is None:
+    if clock is not None and clock.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    at = (now or datetime.now(UTC)).astimezone(UTC)
+    at = (clock or datetime.now(UTC)).astimezone(UTC)
     row = session.scalar(
         select(DamageReport).where(
             DamageReport.event_id == event_id,

@@ -51,6 +51,7 @@ from lxml import etree
 
 from dashboard import registry
 from dashboard.config import REPO_ROOT
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Invalid
 from dashboard.core.time import VIETNAM_TZ
 from dashboard.i18n import translate
@@ -287,7 +288,7 @@ def build_province_alert(
     forecast: Forecast,
     exposure_table: pd.DataFrame,
     province_code: str,
-    clock_utc: datetime,
+    clock: Clock,
     sender: str,
     *,
     is_drill: bool = False,
@@ -298,7 +299,7 @@ def build_province_alert(
     web: str | None = None,
     sent: datetime | None = None,
 ) -> CapAlert | None:
-    """The CAP 1.2 message of *province_code* for *forecast* at *clock_utc*.
+    """The CAP 1.2 message of *province_code* for *forecast* at *clock*.
 
     Parameters
     ----------
@@ -329,7 +330,7 @@ def build_province_alert(
     CapAlert or None
         None when no commune of the province is exposed.
     """
-    if clock_utc.tzinfo is None:
+    if clock.tzinfo is None:
         raise CapError("the clock must carry a time zone")
     _check_no_restricted("sender", sender)
     province_name = _province_name(province_code)
@@ -339,7 +340,7 @@ def build_province_alert(
     if rows["commune_code"].duplicated().any():
         raise CapError("the exposure table lists a commune twice")
 
-    clock = clock_utc.astimezone(UTC)
+    clock = clock.astimezone(UTC)
     sent = (sent or clock).astimezone(UTC).replace(microsecond=0)
     risk = int(rows["risk_level"].max())
     eta = pd.to_datetime(rows["level6_eta_utc"], utc=True)

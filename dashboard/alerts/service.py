@@ -40,7 +40,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import as_utc_or_none
 from dashboard.plans.templates import TaskSpec
@@ -175,7 +175,7 @@ def _flush(session: Session, row: CapAlertRow) -> None:
 
 
 def save_draft(
-    session: Session, actor: Principal, alert: CapAlert, now: datetime | None = None
+    session: Session, actor: Principal, alert: CapAlert, clock: Clock | None = None
 ) -> AlertView:
     """Store *alert* as a draft (or rebuild the draft with its identifier).
 
@@ -190,7 +190,7 @@ def save_draft(
     """
     _require_manage(actor, alert.province_code, "draft")
     validate(alert.xml)
-    now = scenario_now(session, now)
+    clock = scenario_now(session, clock)
     row = session.scalar(
         select(CapAlertRow).where(CapAlertRow.identifier == alert.identifier)
     )
@@ -217,14 +217,14 @@ def save_draft(
         row = CapAlertRow(
             identifier=alert.identifier,
             state="draft",
-            created_at=now,
+            created_at=clock,
             created_by=actor.username,
             **fields,
         )
         session.add(row)
         session.flush()
         audit.record(
-            session, actor, "draft", OBJECT, row.identifier, new=_summary(row), at=now
+            session, actor, "draft", OBJECT, row.identifier, new=_summary(row), at=clock
         )
         return _view(row)
     if row.state == "published":
@@ -235,11 +235,11 @@ def save_draft(
     row.state = "draft"
     row.approved_at = None
     row.approved_by = None
-    row.created_at = now
+    row.created_at = clock
     row.created_by = actor.username
     _flush(session, row)
     audit.record(
-        session, actor, "redraft", OBJECT, row.identifier, old, _summary(row), at=now
+        session, actor, "redraft", OBJECT, row.identifier, old, _summary(row), at=clock
     )
     return _view(row)
 
@@ -249,7 +249,7 @@ def _advance(
     actor: Principal,
     alert_id: int,
     expected_version: int | None,
-    now: datetime | None,
+    clock: Clock | None,
     *,
     action: str,
     from_state: str,
@@ -268,7 +268,7 @@ def _advance(
         )
     if to_state == "published":
         validate(row.xml.encode("utf-8"))
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     old = _summary(row)
     row.state = to_state
     setattr(row, f"{to_state}_at", at)
@@ -285,7 +285,7 @@ def approve(
     actor: Principal,
     alert_id: int,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> AlertView:
     """Approve a draft (province staff of its province, or admin); audited."""
     return _advance(
@@ -293,7 +293,7 @@ def approve(
         actor,
         alert_id,
         expected_version,
-        now,
+        clock,
         action="approve",
         from_state="draft",
         to_state="approved",
@@ -305,7 +305,7 @@ def publish(
     actor: Principal,
     alert_id: int,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> AlertView:
     """Publish an approved alert (province staff or admin); validated, audited.
 
@@ -321,7 +321,7 @@ def publish(
         actor,
         alert_id,
         expected_version,
-        now,
+        clock,
         action="publish",
         from_state="approved",
         to_state="published",
@@ -333,7 +333,7 @@ def discard_draft(
     actor: Principal,
     alert_id: int,
     reason: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Delete an unpublished draft (audited with its summary and *reason*)."""
     row = _row(session, alert_id)
@@ -345,7 +345,7 @@ def discard_draft(
     session.delete(row)
     session.flush()
     audit.record(
-        session, actor, "discard", OBJECT, identifier, old=old, reason=reason, at=now
+        session, actor, "discard", OBJECT, identifier, old=old, reason=reason, at=clock
     )
 
 
@@ -383,7 +383,7 @@ def draft_province_alert(
     forecast: Forecast,
     exposure_table: pd.DataFrame,
     province_code: str,
-    clock_utc: datetime,
+    alert_clock: Clock,
     sender: str,
     base_url: str,
     *,
@@ -391,13 +391,15 @@ def draft_province_alert(
     drill_name: str = "",
     polygons: pd.DataFrame | None = None,
     tasks: Iterable[TaskSpec] | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> AlertView | None:
     """Build the province's CAP message and store it as a draft.
 
     Earlier published alerts of the storm and province make it an Update; its
     ``<web>`` is the alert's stable URL under *base_url*. None when no commune
-    of the province is exposed.
+    of the province is exposed. *alert_clock* is the scenario time the message
+    describes (that of *exposure_table*); *clock* stamps the draft, as in
+    :func:`save_draft`.
     """
     _require_manage(actor, province_code, "draft")
     identifier = alert_identifier(
@@ -407,7 +409,7 @@ def draft_province_alert(
         forecast,
         exposure_table,
         province_code,
-        clock_utc,
+        alert_clock,
         sender,
         is_drill=is_drill,
         drill_name=drill_name,
@@ -420,7 +422,7 @@ def draft_province_alert(
     )
     if alert is None:
         return None
-    return save_draft(session, actor, alert, now=now)
+    return save_draft(session, actor, alert, clock=clock)
 
 
 def list_alerts(

@@ -11,11 +11,31 @@ package (which imports them).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
 from dashboard.core.time import utc_now
 from dashboard.store.models.core import AppSetting
+
+__all__ = [
+    "CLOCK_KEY",
+    "DEFAULT_DRILL_CLOCK",
+    "DRILL",
+    "LIVE",
+    "MODE_KEY",
+    "Clock",
+    "scenario_now",
+]
+
+Clock: TypeAlias = datetime
+"""The scenario's "now": an aware UTC :class:`~datetime.datetime`.
+
+It is drill time during a drill and the real time live. Every service and
+domain function that needs the time takes it as one parameter, ``clock: Clock``
+(``clock: Clock | None = None`` when it can read the scenario itself, see
+:func:`scenario_now`).
+"""
 
 MODE_KEY = "scenario.mode"
 CLOCK_KEY = "scenario.clock"
@@ -24,21 +44,21 @@ LIVE, DRILL = "live", "drill"
 DEFAULT_DRILL_CLOCK = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
 
 
-def scenario_now(session: Session | None, now: datetime | None = None) -> datetime:
-    """*now* when given; else the drill clock during a drill, the real time live.
+def scenario_now(session: Session | None, clock: Clock | None = None) -> datetime:
+    """*clock* when given; else the drill clock during a drill, the real time live.
 
     A fresh installation (no setting yet) runs the drill, like
     :func:`dashboard.scenario.current`.
     """
-    if now is not None or session is None:
-        return utc_now(now)
+    if clock is not None or session is None:
+        return utc_now(clock)
     # No autoflush: reading the clock in the middle of a change must not
     # write the change early (a versioned row would be bumped twice).
     with session.no_autoflush:
         mode = session.get(AppSetting, MODE_KEY)
-        clock = session.get(AppSetting, CLOCK_KEY)
+        stored = session.get(AppSetting, CLOCK_KEY)
     if mode is not None and mode.value == LIVE:
         return utc_now()
-    if clock is None or not clock.value:
+    if stored is None or not stored.value:
         return DEFAULT_DRILL_CLOCK
-    return datetime.fromisoformat(clock.value).astimezone(UTC)
+    return datetime.fromisoformat(stored.value).astimezone(UTC)

@@ -35,17 +35,19 @@ def as_utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
-def utc_now(now: datetime | None = None) -> datetime:
-    """*now* as aware UTC, or the real time when not given.
+def utc_now(clock: datetime | None = None) -> datetime:
+    """*clock* as aware UTC, or the real time when not given.
 
-    Services take an optional ``now`` so that tests and drills can say when
-    something happens; a naive value is refused (it would be ambiguous).
+    Services take an optional ``clock`` (a :data:`dashboard.core.clock.Clock`,
+    which imports this module, hence the plain type here) so that tests and
+    drills can say when something happens; a naive value is refused (it would
+    be ambiguous).
     """
-    if now is None:
+    if clock is None:
         return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(UTC)
+    if clock.tzinfo is None:
+        raise ValueError("clock must be timezone-aware")
+    return clock.astimezone(UTC)
 
 
 def to_vietnam_time(value: datetime | pd.Timestamp | None) -> datetime | None:

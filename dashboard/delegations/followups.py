@@ -16,7 +16,7 @@ from dashboard.auth import (
     require_manage_province,
     require_work_commune,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.time import as_utc_or_none
 from dashboard.delegations.common import (
     _check_version,
@@ -71,7 +71,7 @@ def raise_followup(
     text: str,
     owner: str,
     due_utc: datetime,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     client_key: str | None = None,
 ) -> FollowUpView:
     """Turn a finding or request of the delegation into a follow-up item.
@@ -101,7 +101,7 @@ def raise_followup(
     owner = _text(owner, "owner", MAX_NAME, required=True)
     if due_utc is None or due_utc.tzinfo is None:
         raise DelegationError("naive_time", "due", "the due time must carry a zone")
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     item, inserted = idempotency.insert_once(
         session,
         FollowUp,
@@ -145,7 +145,7 @@ def set_followup_status(
     followup_id: int,
     expected_version: int,
     status: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FollowUpView:
     """Close (``done``) or reopen (``open``) a follow-up: its commune or province."""
     item = session.get(FollowUp, followup_id)
@@ -159,7 +159,7 @@ def set_followup_status(
         )
     old = item.status
     item.status = status
-    item.updated_at = scenario_now(session, now)
+    item.updated_at = scenario_now(session, clock)
     item.updated_by = actor.username
     _flush(session, f"follow-up {item.id}", expected_version)
     audit.record(

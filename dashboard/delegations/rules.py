@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import vietnam_text
 
@@ -143,17 +144,17 @@ def check_times(
             )
 
 
-def check_not_past(arrival: datetime, now: datetime) -> None:
-    """A new delegation arrives after *now* (the scenario clock): one planned
+def check_not_past(arrival: datetime, clock: Clock) -> None:
+    """A new delegation arrives after *clock* (the scenario clock): one planned
     entirely in the past would count as coverage it never gave."""
-    if arrival < now:
+    if arrival < clock:
         raise DelegationError(
             "arrival_in_past",
             "arrival",
             f"the planned arrival {arrival:%Y-%m-%d %H:%M} UTC is before now "
-            f"({now:%Y-%m-%d %H:%M} UTC)",
+            f"({clock:%Y-%m-%d %H:%M} UTC)",
             value=vietnam_text(arrival),
-            now=vietnam_text(now),
+            now=vietnam_text(clock),
         )
 
 

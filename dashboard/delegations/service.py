@@ -16,7 +16,6 @@ change a delegation or a follow-up name the ``version`` they read and fail with
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,7 +27,7 @@ from dashboard.auth import (
     require,
     require_manage_province,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.delegations.common import (
     _check_version,
     _clean_draft,
@@ -66,7 +65,7 @@ def ensure_event(
     name: str,
     forecast_id: int | None = None,
     is_drill: bool = False,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> int:
     """The active storm event of *storm_id*, opened (audited) when there is none.
 
@@ -81,7 +80,7 @@ def ensure_event(
         name,
         forecast_id=forecast_id,
         is_drill=is_drill,
-        now=now,
+        clock=clock,
         reason="opened for delegations",
     ).id
 
@@ -96,7 +95,7 @@ def create_delegation(
     event_id: int,
     province_code: str,
     draft: DelegationDraft,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """Create a delegation (province staff of *province_code*, admins).
 
@@ -111,7 +110,7 @@ def create_delegation(
     if session.get(StormEvent, event_id) is None:
         raise DelegationError("no_event", "event", f"no storm event {event_id}")
     columns, members, stops = _clean_draft(session, province_code, draft)
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     check_not_past(draft.planned_arrival_utc, at)
     row = Delegation(
         event_id=event_id,
@@ -140,7 +139,7 @@ def update_delegation(
     delegation_id: int,
     expected_version: int,
     draft: DelegationDraft,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """Change a delegation that is not returned or cancelled.
 
@@ -157,7 +156,7 @@ def update_delegation(
     before = _snapshot(_view(session, row))
     for key, value in columns.items():
         setattr(row, key, value)
-    row.updated_at = scenario_now(session, now)
+    row.updated_at = scenario_now(session, clock)
     row.updated_by = actor.username
     _write_children(session, row, members, stops)
     _flush(session, f"delegation {row.id}", expected_version)
@@ -174,7 +173,7 @@ def cancel_delegation(
     delegation_id: int,
     expected_version: int,
     reason: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """Cancel a planned or en-route delegation; the reason is required."""
     row = _load(session, delegation_id)
@@ -185,7 +184,7 @@ def cancel_delegation(
     old = row.status
     row.status = "cancelled"
     row.cancel_reason = reason
-    row.updated_at = scenario_now(session, now)
+    row.updated_at = scenario_now(session, clock)
     row.updated_by = actor.username
     _flush(session, f"delegation {row.id}", expected_version)
     audit.record(
@@ -212,14 +211,14 @@ def _transition(
     expected_version: int,
     new: str,
     action: str,
-    now: datetime | None,
+    clock: Clock | None,
     findings: str | None = None,
 ) -> DelegationView:
     row = _load(session, delegation_id)
     _require_leader(actor, row, f"{action} delegation {row.id}")
     _check_version(f"delegation {row.id}", row.version, expected_version)
     check_transition(row.status, new)
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     old = {"status": row.status}
     row.status = new
     if new == "en_route":
@@ -246,11 +245,11 @@ def depart(
     actor: Principal,
     delegation_id: int,
     expected_version: int,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """The leader reports the delegation on its way (planned → en_route)."""
     return _transition(
-        session, actor, delegation_id, expected_version, "en_route", "depart", now
+        session, actor, delegation_id, expected_version, "en_route", "depart", clock
     )
 
 
@@ -259,11 +258,11 @@ def check_in(
     actor: Principal,
     delegation_id: int,
     expected_version: int,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """The leader signs the delegation in on site (→ on_site, check-in time)."""
     return _transition(
-        session, actor, delegation_id, expected_version, "on_site", "check_in", now
+        session, actor, delegation_id, expected_version, "on_site", "check_in", clock
     )
 
 
@@ -273,7 +272,7 @@ def check_out(
     delegation_id: int,
     expected_version: int,
     findings: str | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """The leader signs the delegation out (on_site → returned), with findings."""
     return _transition(
@@ -283,7 +282,7 @@ def check_out(
         expected_version,
         "returned",
         "check_out",
-        now,
+        clock,
         findings,
     )
 
@@ -294,7 +293,7 @@ def record_findings(
     delegation_id: int,
     expected_version: int,
     findings: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """Write the delegation's findings (on site or after return).
 
@@ -314,7 +313,7 @@ def record_findings(
         )
     old = row.findings
     row.findings = findings
-    row.updated_at = scenario_now(session, now)
+    row.updated_at = scenario_now(session, clock)
     row.updated_by = actor.username
     _flush(session, f"delegation {row.id}", expected_version)
     audit.record(
@@ -338,7 +337,7 @@ def confirm_visit(
     actor: Principal,
     delegation_id: int,
     commune_code: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> DelegationView:
     """The commune leader confirms the delegation's visit (who, when).
 
@@ -366,7 +365,7 @@ def confirm_visit(
         )
     if stop.confirmed_at is None:
         stop.confirmed_by = actor.username
-        stop.confirmed_at = scenario_now(session, now)
+        stop.confirmed_at = scenario_now(session, clock)
         session.flush()
         audit.record(
             session,

@@ -4,8 +4,6 @@ own status).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +12,7 @@ from dashboard.auth import (
     Principal,
     require_manage_province,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.time import as_utc_or_none
 from dashboard.delegations.common import (
     _communes,
@@ -56,7 +54,7 @@ def verify_task(
     plan_task_id: int,
     result: str,
     note: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> VerificationView:
     """Mark a covered commune's plan task ``verified`` or ``problem_found``.
 
@@ -95,7 +93,7 @@ def verify_task(
         )
     )
     old = None if found is None else {"result": found.result, "note": found.note}
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     if found is None:
         found = TaskVerification(
             delegation_id=row.id,

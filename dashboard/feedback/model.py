@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.core import files
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import utc_now
 
@@ -156,17 +157,17 @@ class FeedbackView:
     def has_attachment(self) -> bool:
         return bool(self.attachment_mime)
 
-    def overdue(self, now: datetime | None = None) -> bool:
+    def overdue(self, clock: Clock | None = None) -> bool:
         """Waiting for the province past its due time."""
-        now = utc_now(now)
+        clock = utc_now(clock)
         return (
             self.status in AWAITING_STATUSES
             and self.due_utc is not None
-            and self.due_utc < now
+            and self.due_utc < clock
         )
 
-    def step_times(self, now: datetime | None = None) -> StepTimes:
-        now = utc_now(now)
+    def step_times(self, clock: Clock | None = None) -> StepTimes:
+        clock = utc_now(clock)
 
         def between(a: datetime | None, b: datetime | None) -> timedelta | None:
             return b - a if a is not None and b is not None else None
@@ -175,5 +176,5 @@ class FeedbackView:
             to_assign=between(self.raised_at, self.assigned_at),
             to_answer=between(self.assigned_at, self.answered_at),
             to_close=between(self.answered_at, self.closed_at),
-            open_for=(self.closed_at or now) - self.raised_at,
+            open_for=(self.closed_at or clock) - self.raised_at,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -15,6 +14,7 @@ from dashboard.auth import (
     Role,
     require,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.time import utc_now
 
 # --------------------------------------------------------------------------- #
@@ -57,7 +57,7 @@ def _upsert_seen(
     session: Session,
     username: str,
     rows: list[tuple[int, int | None, int | None]],
-    now: datetime,
+    clock: Clock,
 ) -> None:
     """Record (item id, raise counter, answer counter) as seen; ``None`` keeps
     the stored value. Counters never go back."""
@@ -73,9 +73,9 @@ def _upsert_seen(
             item_id=item_id,
             seen_raise=seen_raise or 0,
             seen_answer=seen_answer or 0,
-            seen_at=now,
+            seen_at=clock,
         )
-        updates: dict[str, Any] = {"seen_at": now}
+        updates: dict[str, Any] = {"seen_at": clock}
         if seen_raise is not None:
             updates["seen_raise"] = larger(
                 FeedbackSeen.seen_raise, statement.excluded.seen_raise
@@ -95,7 +95,7 @@ def mark_seen(
     session: Session,
     actor: Principal,
     item_ids: Iterable[int] | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> int:
     """Mark items as seen by the actor (``None``: every item that is new for
     them); returns how many were new. Not audited: it changes no item, only
@@ -130,6 +130,6 @@ def mark_seen(
         session,
         actor.username,
         [(r.id, r.raise_count, r.answer_count) for r in rows],
-        utc_now(now),
+        utc_now(clock),
     )
     return new_before - unseen_count(session, actor)

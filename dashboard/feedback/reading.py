@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from dashboard.auth import (
     require,
     require_active,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.time import utc_now
 
 # --------------------------------------------------------------------------- #
@@ -153,7 +153,7 @@ def open_urgent(
     session: Session,
     actor: Principal,
     province_code: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[FeedbackView]:
     """Urgent and critical items of a province still waiting for the province
     (received or assigned), most pressing first: for the situation report.
@@ -161,7 +161,7 @@ def open_urgent(
     Use ``view.overdue(now)`` for the ones past their due time.
     """
     require(can_read_province(actor, province_code), f"read province {province_code}")
-    utc_now(now)  # validates an explicit clock
+    utc_now(clock)  # validates an explicit clock
     return list_items(
         session,
         actor,

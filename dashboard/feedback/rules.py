@@ -4,7 +4,6 @@ optimistic versioning, saving with audit.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc_or_none
 
@@ -166,11 +166,11 @@ def _save(
     action: str,
     old: dict[str, Any],
     expected_version: int,
-    now: datetime,
+    clock: Clock,
     reason: str = "",
 ) -> FeedbackView:
     item_id = item.id
-    item.updated_at = now
+    item.updated_at = clock
     item.updated_by = actor.username
     try:
         session.flush()
@@ -189,6 +189,6 @@ def _save(
         old=old,
         new=_snapshot(item),
         reason=reason,
-        at=now,
+        at=clock,
     )
     return _view(item)

@@ -15,7 +15,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.time import VIETNAM_OFFSET, utc_now
 from dashboard.feedback.model import AWAITING_STATUSES, DEFAULT_DUE_HOURS, FeedbackError
 from dashboard.store.models.feedback import (
@@ -34,7 +34,7 @@ def weekly_summary(
     actor: Principal,
     province_code: str,
     weeks: int = 8,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> pd.DataFrame:
     """Feedback raised per week, commune and category, counted in SQL.
 
@@ -53,7 +53,7 @@ def weekly_summary(
     if not 1 <= int(weeks) <= 52:
         raise FeedbackError("weeks", "must be between 1 and 52")
     weeks = int(weeks)
-    first_monday = week_start(scenario_now(session, now)) - timedelta(weeks=weeks - 1)
+    first_monday = week_start(scenario_now(session, clock)) - timedelta(weeks=weeks - 1)
     bounds = [
         datetime.combine(first_monday + timedelta(weeks=k), time(), UTC)
         - VIETNAM_OFFSET
@@ -116,6 +116,6 @@ def weekly_summary(
     return pd.DataFrame(rows, columns=columns)
 
 
-def due_default(urgency: str, now: datetime | None = None) -> datetime:
+def due_default(urgency: str, clock: Clock | None = None) -> datetime:
     """The suggested due time when assigning an item of this urgency."""
-    return utc_now(now) + timedelta(hours=DEFAULT_DUE_HOURS.get(urgency, 72))
+    return utc_now(clock) + timedelta(hours=DEFAULT_DUE_HOURS.get(urgency, 72))

@@ -24,7 +24,7 @@ audit row in the same transaction, and never imports Streamlit. Changes name
 the ``version`` the caller read; a stale version raises :class:`Conflict`
 and nothing is written.
 
-Times are stored in UTC. ``now`` parameters exist for tests and drills; they
+Times are stored in UTC. ``clock`` parameters exist for tests and drills; they
 default to the wall clock.
 """
 
@@ -43,7 +43,7 @@ from dashboard.auth import (
     can_manage_province,
     require,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.time import vietnam_text
 from dashboard.feedback.attachments import (
     _clean_filename,
@@ -83,20 +83,20 @@ from dashboard.store.models.feedback import (
 
 
 def _new_item(
-    actor: Principal, commune_code: str, now: datetime, key: str | None
+    actor: Principal, commune_code: str, clock: Clock, key: str | None
 ) -> dict[str, Any]:
     """The columns of a new item other than what the leader typed."""
     return {
         "commune_code": commune_code,
         "province_code": str(registry.commune(commune_code)["province_code"]),
         "status": "received",
-        "created_at": now,
+        "created_at": clock,
         "created_by": actor.username,
         "client_key": key,
-        "raised_at": now,
+        "raised_at": clock,
         "raise_count": 1,
         "answer_count": 0,
-        "updated_at": now,
+        "updated_at": clock,
         "updated_by": actor.username,
     }
 
@@ -112,7 +112,7 @@ def raise_item(
     text: str,
     attachment: Attachment | None = None,
     data_dir: Path | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     client_key: str | None = None,
 ) -> FeedbackView:
     """A commune leader raises a new item for their own commune.
@@ -146,8 +146,8 @@ def raise_item(
         if data_dir is None:
             raise ValueError("data_dir is needed to store an attachment")
         clean = clean_attachment(attachment)
-    now = scenario_now(session, now)
-    values = _new_item(actor, commune_code, now, key) | {
+    clock = scenario_now(session, clock)
+    values = _new_item(actor, commune_code, clock, key) | {
         "category": category,
         "urgency": urgency,
         "title": title,
@@ -177,10 +177,10 @@ def raise_item(
             "title": title,
             "attachment": item.attachment_name or None,
         },
-        at=now,
+        at=clock,
     )
     # The author has seen their own item.
-    _upsert_seen(session, actor.username, [(item.id, 1, 0)], now)
+    _upsert_seen(session, actor.username, [(item.id, 1, 0)], clock)
     return _view(item)
 
 
@@ -193,7 +193,7 @@ def assign(
     department: str,
     owner: str,
     due_utc: datetime,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FeedbackView:
     """Province staff assign (or re-assign) an item: department, owner, due time."""
     item = _load_for_change(session, actor, item_id, expected_version)
@@ -209,14 +209,14 @@ def assign(
             "must carry a time zone (it is stored in UTC)",
             key="errors.not_date",
         )
-    now = scenario_now(session, now)
-    if due_utc < now:
+    clock = scenario_now(session, clock)
+    if due_utc < clock:
         raise FeedbackError(
             "due",
-            f"{due_utc:%Y-%m-%d %H:%M %Z} is before now ({now:%Y-%m-%d %H:%M} UTC)",
+            f"{due_utc:%Y-%m-%d %H:%M %Z} is before now ({clock:%Y-%m-%d %H:%M} UTC)",
             key="errors.in_past",
             value=vietnam_text(due_utc),
-            now=vietnam_text(now),
+            now=vietnam_text(clock),
         )
     old = _snapshot(item)
     item.department = department
@@ -224,9 +224,9 @@ def assign(
     item.due_utc = due_utc.astimezone(UTC)
     if item.status == "received":
         item.status = "assigned"
-        item.assigned_at = now
+        item.assigned_at = clock
         item.assigned_by = actor.username
-    return _save(session, actor, item, "assign", old, expected_version, now)
+    return _save(session, actor, item, "assign", old, expected_version, clock)
 
 
 def answer(
@@ -236,21 +236,21 @@ def answer(
     expected_version: int,
     *,
     text: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FeedbackView:
     """Province staff answer an assigned item; the commune is notified."""
     item = _load_for_change(session, actor, item_id, expected_version)
     _require_triage(actor, item, "answer")
     _require_status(item, "answer")
     reply = _text("answer", text, MAX_TEXT)
-    now = scenario_now(session, now)
+    clock = scenario_now(session, clock)
     old = _snapshot(item)
     item.answer = reply
     item.status = "answered"
-    item.answered_at = now
+    item.answered_at = clock
     item.answered_by = actor.username
     item.answer_count += 1
-    return _save(session, actor, item, "answer", old, expected_version, now)
+    return _save(session, actor, item, "answer", old, expected_version, clock)
 
 
 def close(
@@ -260,19 +260,19 @@ def close(
     expected_version: int,
     *,
     note: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FeedbackView:
     """Province staff close an answered item (*note* goes to the audit log)."""
     item = _load_for_change(session, actor, item_id, expected_version)
     _require_triage(actor, item, "close")
     _require_status(item, "close")
     note = _text("note", note, MAX_TEXT, required=False)
-    now = scenario_now(session, now)
+    clock = scenario_now(session, clock)
     old = _snapshot(item)
     item.status = "closed"
-    item.closed_at = now
+    item.closed_at = clock
     item.closed_by = actor.username
-    return _save(session, actor, item, "close", old, expected_version, now, note)
+    return _save(session, actor, item, "close", old, expected_version, clock, note)
 
 
 def reopen(
@@ -282,7 +282,7 @@ def reopen(
     expected_version: int,
     *,
     reason: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FeedbackView:
     """Send an answered or closed item back to ``received`` with a reason.
 
@@ -298,16 +298,18 @@ def reopen(
     )
     _require_status(item, "reopen")
     why = _text("reason", reason, MAX_TEXT)
-    now = scenario_now(session, now)
+    clock = scenario_now(session, clock)
     old = _snapshot(item)
     item.status = "received"
     item.reopen_reason = why
-    item.raised_at = now
+    item.raised_at = clock
     item.raise_count += 1
     item.assigned_at = item.assigned_by = None
     item.answered_at = item.answered_by = None
     item.closed_at = item.closed_by = None
-    view = _save(session, actor, item, "reopen", old, expected_version, now, why)
+    view = _save(session, actor, item, "reopen", old, expected_version, clock, why)
     if actor.role is Role.COMMUNE:
-        _upsert_seen(session, actor.username, [(item.id, item.raise_count, None)], now)
+        _upsert_seen(
+            session, actor.username, [(item.id, item.raise_count, None)], clock
+        )
     return view

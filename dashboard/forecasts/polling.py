@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import SYSTEM
 from dashboard.context import AppContext
+from dashboard.core.clock import Clock
 from dashboard.core.time import as_utc
 from dashboard.forecasts.store import _clip, _fits, _store, feed_statuses
 from dashboard.store import db
@@ -91,14 +92,14 @@ def _record_success(
     feed: FeedConfig,
     forecasts: Sequence[Forecast],
     validators: tuple[str | None, str | None],
-    now: datetime,
+    clock: Clock,
 ) -> list[tuple[int, bool]]:
     """Store the advisories and mark the feed healthy, in one transaction."""
     with ctx.transaction() as session:
-        stored = _store(session, SYSTEM, forecasts, feed.url, False, now)
+        stored = _store(session, SYSTEM, forecasts, feed.url, False, clock)
         row = _status_row(session, feed)
-        row.last_attempt_at = now
-        row.last_success_at = now
+        row.last_attempt_at = clock
+        row.last_success_at = clock
         row.last_error = None
         row.consecutive_failures = 0
         row.etag = _fits(validators[0], 255)
@@ -107,34 +108,32 @@ def _record_success(
 
 
 def _record_failure(
-    ctx: AppContext, feed: FeedConfig, error: str, now: datetime
+    ctx: AppContext, feed: FeedConfig, error: str, clock: Clock
 ) -> None:
     """Count the failure; the validators stay, so nothing good is lost."""
     try:
         with ctx.transaction() as session:
             row = _status_row(session, feed)
-            row.last_attempt_at = now
+            row.last_attempt_at = clock
             row.last_error = _clip(error, 2000)
             row.consecutive_failures = (row.consecutive_failures or 0) + 1
     except Exception:
         log.exception("feed %s: could not record its failure", feed.name)
 
 
-def _failed(
-    ctx: AppContext, feed: FeedConfig, error: str, now: datetime
-) -> FeedOutcome:
+def _failed(ctx: AppContext, feed: FeedConfig, error: str, clock: Clock) -> FeedOutcome:
     log.warning("feed %s failed: %s", feed.name, error)
-    _record_failure(ctx, feed, error, now)
+    _record_failure(ctx, feed, error, clock)
     return FeedOutcome(feed=feed.name, status="failed", error=error)
 
 
 def _poll(
-    ctx: AppContext, feed: FeedConfig, session: requests.Session, now: datetime
+    ctx: AppContext, feed: FeedConfig, session: requests.Session, clock: Clock
 ) -> FeedOutcome:
     etag, last_modified = _validators(ctx, feed)
     result = fetch(session, feed, etag=etag, last_modified=last_modified)
     validators = (result.etag, result.last_modified)
-    stored = _record_success(ctx, feed, result.forecasts, validators, now)
+    stored = _record_success(ctx, feed, result.forecasts, validators, clock)
     ids = tuple(i for i, _ in stored)
     new = tuple(i for i, is_new in stored if is_new)
     if result.status == "not_modified":
@@ -161,7 +160,7 @@ def poll_feed(
     ctx: AppContext,
     feed: FeedConfig,
     session: requests.Session | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FeedOutcome:
     """Fetch one feed, store its new advisories and record its status.
 
@@ -173,7 +172,7 @@ def poll_feed(
         The feed to poll.
     session
         HTTP session (default: a new :func:`~dashboard.storms.feeds.make_session`).
-    now
+    clock
         Time of the attempt (default: the clock).
 
     Returns
@@ -183,7 +182,7 @@ def poll_feed(
         the error is logged and written to ``feed_status`` and everything
         already stored stays as it was.
     """
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(clock or datetime.now(UTC))
     own = session is None
     http = make_session() if session is None else session
     try:
@@ -204,13 +203,13 @@ def poll_feeds(
     ctx: AppContext,
     feeds: Iterable[FeedConfig],
     session: requests.Session | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[FeedOutcome]:
     """:func:`poll_feed` for each feed in turn, sharing one HTTP session."""
     own = session is None
     http = make_session() if session is None else session
     try:
-        return [poll_feed(ctx, feed, http, now) for feed in feeds]
+        return [poll_feed(ctx, feed, http, clock) for feed in feeds]
     finally:
         if own:
             http.close()
@@ -220,7 +219,7 @@ def poll_feeds(
 
 
 def claim_feed(
-    ctx: AppContext, feed: FeedConfig, interval: timedelta, now: datetime
+    ctx: AppContext, feed: FeedConfig, interval: timedelta, clock: Clock
 ) -> bool:
     """Take this poll of *feed* if it is due; ``False`` when it is not due or
     another app server took it first.
@@ -243,10 +242,10 @@ def claim_feed(
                 FeedStatus.feed == feed.name,
                 or_(
                     FeedStatus.last_attempt_at.is_(None),
-                    FeedStatus.last_attempt_at <= now - interval,
+                    FeedStatus.last_attempt_at <= clock - interval,
                 ),
             )
-            .values(last_attempt_at=now)
+            .values(last_attempt_at=clock)
             .execution_options(synchronize_session=False)
         )
         return claimed.rowcount == 1
@@ -256,7 +255,7 @@ def poll_due(
     ctx: AppContext,
     feeds: Sequence[FeedConfig],
     interval: timedelta,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[FeedOutcome]:
     """Poll the feeds whose last attempt is older than *interval*.
 
@@ -264,17 +263,17 @@ def poll_due(
     (:func:`claim_feed`), so the servers take turns instead of each hitting
     the feed (and racing to store the same advisories).
     """
-    now = as_utc(now or datetime.now(UTC))
+    clock = as_utc(clock or datetime.now(UTC))
     with ctx.sessions() as session:  # a cheap read first: most calls find none due
         last = {s.feed: s.last_attempt_at for s in feed_statuses(session)}
     candidates = [
-        f for f in feeds if last.get(f.name) is None or now - last[f.name] >= interval
+        f for f in feeds if last.get(f.name) is None or clock - last[f.name] >= interval
     ]
     due = []
     for feed in candidates:
         try:
-            if claim_feed(ctx, feed, interval, now):
+            if claim_feed(ctx, feed, interval, clock):
                 due.append(feed)
         except Exception:  # the store is down: nothing to poll into
             log.exception("feed %s: could not claim its poll", feed.name)
-    return poll_feeds(ctx, due, now=now) if due else []
+    return poll_feeds(ctx, due, clock=clock) if due else []

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_staff
+from dashboard.core.clock import Clock
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc, as_utc_or_none
 from dashboard.store import db
@@ -53,9 +54,9 @@ class StoredForecastInfo:
     is_drill: bool
     concerns_vietnam: bool
 
-    def age(self, now: datetime | None = None) -> timedelta:
-        """Time since the advisory was issued (at *now*, default the clock)."""
-        return (now or datetime.now(UTC)) - self.issued_utc
+    def age(self, clock: Clock | None = None) -> timedelta:
+        """Time since the advisory was issued (at *clock*, default the clock)."""
+        return (clock or datetime.now(UTC)) - self.issued_utc
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _new_row(
     sha: str,
     origin: str,
     is_drill: bool,
-    now: datetime,
+    clock: Clock,
 ) -> dict[str, Any]:
     return {
         "storm_id": forecast.storm_id,
@@ -121,7 +122,7 @@ def _new_row(
         "source": forecast.source,
         "product": _clip(forecast.product, 64),
         "issued_utc": as_utc(forecast.issued_utc),
-        "received_at": now,
+        "received_at": clock,
         "origin": _clip(origin, 500),
         "sha256": sha,
         "is_drill": is_drill,
@@ -144,7 +145,7 @@ def _store_one(
     forecast: Forecast,
     origin: str,
     is_drill: bool,
-    now: datetime,
+    clock: Clock,
 ) -> tuple[int, bool]:
     """``(id, is_new)`` of *forecast*, inserting it when not yet stored.
 
@@ -159,7 +160,7 @@ def _store_one(
     existing = _existing_id(session, sha)
     if existing is not None:
         return existing, False
-    row = _new_row(forecast, payload, sha, origin, is_drill, now)
+    row = _new_row(forecast, payload, sha, origin, is_drill, clock)
     statement = (
         db.insert(session, StoredForecast)
         .values(**row)
@@ -178,7 +179,7 @@ def _store_one(
         "forecast",
         str(new_id),
         new=_audit_value(row),
-        at=now,
+        at=clock,
     )
     return new_id, True
 
@@ -189,13 +190,13 @@ def _store(
     forecasts: Iterable[Forecast],
     origin: str,
     is_drill: bool,
-    now: datetime,
+    clock: Clock,
 ) -> list[tuple[int, bool]]:
     require_staff(
         actor,
         f"store forecasts (needs the admin or province role, you are {actor.role})",
     )
-    return [_store_one(session, actor, f, origin, is_drill, now) for f in forecasts]
+    return [_store_one(session, actor, f, origin, is_drill, clock) for f in forecasts]
 
 
 def store_forecasts(
@@ -205,7 +206,7 @@ def store_forecasts(
     origin: str,
     *,
     is_drill: bool = False,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[int]:
     """Store advisories once each, in the caller's transaction.
 
@@ -222,7 +223,7 @@ def store_forecasts(
         characters.
     is_drill
         Mark them as exercise material.
-    now
+    clock
         Reception time (default: the clock).
 
     Returns
@@ -238,7 +239,7 @@ def store_forecasts(
     ForecastError
         When a storm id or source is empty or longer than 64 characters.
     """
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(clock or datetime.now(UTC))
     return [i for i, _ in _store(session, actor, forecasts, origin, is_drill, at)]
 
 

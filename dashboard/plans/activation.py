@@ -37,7 +37,7 @@ from dashboard.auth import (
     require_read_commune,
     require_staff,
 )
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc_or_none
 from dashboard.events import EventInfo, event_info
@@ -302,7 +302,7 @@ def activate_plans(
     communes: Iterable[CommuneExposure],
     profiles: dict[str, frozenset[str] | str],
     template_id: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_COMMUNES,
 ) -> list[int]:
@@ -358,7 +358,7 @@ def activate_plans(
         todo.append((item, prof))
     order = [item.commune_code for item, _ in todo]
     todo.sort(key=lambda pair: pair[0].commune_code)
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     by = actor.username
     # The template's task rows per profile set, all but the per-commune fields.
     applying: dict[frozenset[str], list[tuple[TaskSpec, dict]]] = {}
@@ -542,7 +542,7 @@ def apply_forecast(
     event_id: int,
     forecast_id: int,
     table: pd.DataFrame | dict[str, CommuneExposure],
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> dict[str, timedelta]:
     """Move the deadlines of every plan of the event to a newer forecast.
 
@@ -558,7 +558,7 @@ def apply_forecast(
     event = session.get(StormEvent, event_id)
     if event is None:
         raise NotFound(f"no storm event {event_id}")
-    at = now or datetime.now(UTC)
+    at = clock or datetime.now(UTC)
     moved: dict[str, timedelta] = {}
     plans = session.scalars(
         select(CommunePlan).where(CommunePlan.event_id == event_id)

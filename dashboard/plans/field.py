@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
+from dashboard.core.clock import Clock
 from dashboard.plans.model import OPEN_STATUSES, PILLARS
 from dashboard.plans.tasks import TaskView
 
@@ -16,7 +16,7 @@ from dashboard.plans.tasks import TaskView
 TEXT_LIMIT = 1000
 
 
-def card_order(tasks: Sequence[TaskView], clock: datetime) -> list[TaskView]:
+def card_order(tasks: Sequence[TaskView], clock: Clock) -> list[TaskView]:
     """Overdue and high-priority (priority 1) open tasks first, then the rest
     by pillar, each group in the template's order; closed tasks keep their
     pillar place."""
@@ -33,7 +33,7 @@ def card_order(tasks: Sequence[TaskView], clock: datetime) -> list[TaskView]:
     return sorted(tasks, key=key)
 
 
-def hours_left(task: TaskView, clock: datetime) -> int | None:
+def hours_left(task: TaskView, clock: Clock) -> int | None:
     """Whole hours to the deadline (negative: overdue by that many), or None.
 
     Rounded away from the deadline's side: 30 minutes left is 1 hour left,
@@ -49,7 +49,7 @@ def plan_status_text(
     commune: str,
     event: str,
     tasks: Sequence[TaskView],
-    clock: datetime,
+    clock: Clock,
     t: Callable[..., str],
     lang: str,
     limit: int = TEXT_LIMIT,

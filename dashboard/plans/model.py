@@ -9,6 +9,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, Invalid
 
 #: The four on-the-spot pillars ("4 tại chỗ", Law 33/2013/QH13 Art. 4) plus
@@ -96,8 +97,8 @@ def priority_score(
     return round(100.0 * wind / 12.0 * unready * 24.0 / (24.0 + h), 2)
 
 
-def due_now(planned: datetime | None, now: datetime) -> datetime | None:
-    """The deadline a task gets at activation: its planned deadline, or *now*
+def due_now(planned: datetime | None, clock: Clock) -> datetime | None:
+    """The deadline a task gets at activation: its planned deadline, or *clock*
     ("due now") when the planned one has already passed.
 
     A plan activated 30 h before the storm would otherwise start with every
@@ -107,7 +108,7 @@ def due_now(planned: datetime | None, now: datetime) -> datetime | None:
     """
     if planned is None:
         return None
-    return planned if planned >= now else now
+    return planned if planned >= clock else clock
 
 
 def planned_if_moved(deadline_utc: datetime | None, planned: datetime | None):

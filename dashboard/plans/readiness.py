@@ -32,6 +32,7 @@ from dashboard.auth import (
     require_read_commune,
     require_staff,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.time import as_utc_or_none
 from dashboard.plans.model import (
     OPEN_STATUSES,
@@ -69,7 +70,7 @@ def _weight_expr():
     )
 
 
-def _sums(clock: datetime, *, last_update: bool = True):
+def _sums(clock: Clock, *, last_update: bool = True):
     w = cast(_weight_expr(), Float)
     applicable = PlanTask.status != "not_applicable"
     done = PlanTask.status == "done"
@@ -98,7 +99,7 @@ def share(w_done: float | None, w_applicable: float | None) -> float:
     return float(w_done or 0.0) / float(w_applicable)
 
 
-def _clock(clock: datetime) -> datetime:
+def _clock(clock: Clock) -> datetime:
     return as_utc_or_none(clock)  # type: ignore[return-value]
 
 
@@ -112,7 +113,7 @@ def province_board(
     actor: Principal,
     event_id: int,
     province_code: str,
-    clock: datetime,
+    clock: Clock,
 ) -> pd.DataFrame:
     """One row per activated commune of the province, highest score first.
 
@@ -198,7 +199,7 @@ def _board(session, plans, overall, per_pillar, province_code, clock) -> pd.Data
 
 
 def commune_readiness(
-    session: Session, actor: Principal, plan_id: int, clock: datetime
+    session: Session, actor: Principal, plan_id: int, clock: Clock
 ) -> dict[str, float | int | None]:
     """``readiness``, ``readiness_<pillar>``, ``overdue``, ``done``, ``tasks``
     of one plan."""
@@ -224,7 +225,7 @@ def commune_readiness(
 
 
 def national_summary(
-    session: Session, actor: Principal, event_id: int, clock: datetime
+    session: Session, actor: Principal, event_id: int, clock: Clock
 ) -> pd.DataFrame:
     """One row per province with activated plans (admin and province staff).
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_read_commune, require_work_commune
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.time import as_utc_or_none
 from dashboard.plans.model import (
@@ -73,7 +73,7 @@ class TaskView:
     updated_by: str
     version: int
 
-    def is_overdue(self, clock: datetime) -> bool:
+    def is_overdue(self, clock: Clock) -> bool:
         return (
             self.status in OPEN_STATUSES
             and self.deadline_utc is not None
@@ -229,7 +229,7 @@ def update_task(
     number: float | None = _UNSET,
     photo: bytes | None = None,
     data_dir: Path | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> TaskView:
     """Change a task's status and/or evidence; return it as written.
 
@@ -279,7 +279,7 @@ def update_task(
         remove_unless_committed(session, data_dir, stored.path)
     new_photo = stored.path if stored else task.evidence_photo
     old = _state(task)
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     values = {
         "status": new_status,
         "reason": new_reason,

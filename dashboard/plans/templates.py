@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from dashboard import audit
 from dashboard.auth import Principal, require_installation_admin
 from dashboard.config import REPO_ROOT
-from dashboard.core.clock import scenario_now
+from dashboard.core.clock import Clock, scenario_now
 from dashboard.core.errors import NotFound
 from dashboard.core.text import safe_cell, unsafe_cell
 from dashboard.plans.model import (
@@ -323,7 +323,7 @@ def _write_tasks(session: Session, template_id: int, tasks: list[TaskSpec]) -> N
     session.flush()
 
 
-def ensure_starter(session: Session, now: datetime | None = None) -> int:
+def ensure_starter(session: Session, clock: Clock | None = None) -> int:
     """Seed the starter template once; return its id (no actor: it is data)."""
     found = session.scalar(
         select(PlanTemplate.id).where(PlanTemplate.name == STARTER_NAME)
@@ -331,7 +331,7 @@ def ensure_starter(session: Session, now: datetime | None = None) -> int:
     if found is not None:
         return found
     name, description, tasks = read_starter()
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     row = PlanTemplate(
         name=name,
         description=description,
@@ -390,7 +390,7 @@ def save_template(
     tasks: list[TaskSpec] | list[dict[str, Any]],
     description: str = "",
     expected_version: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> int:
     """Create template *name* or replace its task list (province staff, admin).
 
@@ -413,7 +413,7 @@ def save_template(
     specs = validate_tasks(
         [_as_row(t) if isinstance(t, TaskSpec) else t for t in tasks]
     )
-    at = scenario_now(session, now)
+    at = scenario_now(session, clock)
     row = template_by_name(session, name)
     old = None
     if row is None:
@@ -470,7 +470,7 @@ def import_template(
     data: bytes | str,
     fmt: str,
     name: str | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> int:
     """Import a YAML or CSV file as template *name* (YAML carries its own name).
 
@@ -493,7 +493,7 @@ def import_template(
         tasks, description, target = parse_csv(data), "", name.strip()
     else:
         raise TemplateFormatError(f"unknown format {fmt!r} (csv or yaml)")
-    return save_template(session, actor, target, tasks, description, now=now)
+    return save_template(session, actor, target, tasks, description, clock=clock)
 
 
 def export_template(session: Session, template_id: int, fmt: str) -> str:

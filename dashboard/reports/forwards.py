@@ -26,6 +26,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Invalid, NotFound
 from dashboard.core.time import as_utc
 from dashboard.store.models.aar import FeedbackForward
@@ -112,7 +113,7 @@ def forward_to_ministry(
     item_id: int,
     ministry: str,
     note: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> ForwardView:
     """Record that the province forwards feedback item *item_id* to *ministry*.
 
@@ -155,9 +156,9 @@ def forward_to_ministry(
         raise ForwardError(
             "ministry", f"feedback #{item_id} was already forwarded to {ministry}"
         )
-    if now is not None and now.tzinfo is None:
+    if clock is not None and clock.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    at = (now or datetime.now(UTC)).astimezone(UTC)
+    at = (clock or datetime.now(UTC)).astimezone(UTC)
     row = FeedbackForward(
         item_id=item_id,
         province_code=item.province_code,

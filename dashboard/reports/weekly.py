@@ -50,6 +50,7 @@ from dashboard.auth import (
     is_staff,
     require,
 )
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, Invalid
 from dashboard.core.time import VIETNAM_OFFSET, as_utc_or_none, utc_now
 from dashboard.reports.forwards import ForwardView
@@ -135,9 +136,9 @@ def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(weeks=1)
 
 
-def current_iso_week(now: datetime | None = None) -> str:
-    """The ISO week (Vietnam time) holding *now*."""
-    local = utc_now(now) + VIETNAM_OFFSET
+def current_iso_week(clock: Clock | None = None) -> str:
+    """The ISO week (Vietnam time) holding *clock*."""
+    local = utc_now(clock) + VIETNAM_OFFSET
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -305,7 +306,7 @@ def weekly_report(
     iso_week: str,
     summary_text: str = "",
     *,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     oldest_limit: int = OLDEST_LIMIT,
 ) -> WeeklyReport:
     """The weekly report of *province_code* for *iso_week*.
@@ -322,7 +323,7 @@ def weekly_report(
     _require_reader(actor, province_code)
     short_name, full_name = province_names(province_code)
     start, end = week_bounds(iso_week)
-    clock = utc_now(now)
+    clock = utc_now(clock)
     if clock < start:
         raise ReportError("week", f"{iso_week} has not begun yet")
     cutoff = min(end, clock)
@@ -496,7 +497,7 @@ def save_summary(
     iso_week: str,
     text: str,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> SummaryNote:
     """Save (a draft of) the province's summary text for the week; audited.
 
@@ -516,7 +517,7 @@ def save_summary(
         raise ReportError(
             "summary", f"is {len(cleaned)} characters long; at most {MAX_SUMMARY}"
         )
-    at = utc_now(now)
+    at = utc_now(clock)
     row = _load_note(session, province_code, week)
     if row is None:
         if expected_version is not None:
@@ -600,7 +601,7 @@ def national_rollup(
     actor: Principal,
     iso_week: str,
     *,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> NationalRollup:
     """Every province's weekly figures side by side (admins only)."""
     if actor.role is not Role.ADMIN:
@@ -624,7 +625,7 @@ def national_rollup(
         )
     )
     reports = {
-        code: weekly_report(session, actor, code, week, now=now)
+        code: weekly_report(session, actor, code, week, clock=clock)
         for code in sorted(active)
     }
     rows = []

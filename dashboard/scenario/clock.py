@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import audit
 from dashboard.auth import Principal, require_installation_admin
-from dashboard.core.clock import CLOCK_KEY, DRILL, LIVE, MODE_KEY
+from dashboard.core.clock import CLOCK_KEY, DRILL, LIVE, MODE_KEY, Clock
 from dashboard.scenario.drill import DRILL_CLOCK, DRILL_END, DRILL_NAME, DRILL_START
 from dashboard.store.models.core import AppSetting
 
@@ -59,18 +59,16 @@ def _put(session: Session, actor: Principal, key: str, value: str) -> None:
     audit.record(session, actor, "set", "setting", key, old=old, new=value)
 
 
-def current(session: Session, now: datetime | None = None) -> Scenario:
+def current(session: Session, clock: Clock | None = None) -> Scenario:
     """The scenario in force (a fresh installation runs the Wipha drill)."""
     mode = _get(session, MODE_KEY) or DRILL
     if mode == LIVE:
-        return Scenario(LIVE, now or datetime.now(UTC))
-    clock = _get(session, CLOCK_KEY)
-    return Scenario(DRILL, datetime.fromisoformat(clock) if clock else DRILL_CLOCK)
+        return Scenario(LIVE, clock or datetime.now(UTC))
+    stored = _get(session, CLOCK_KEY)
+    return Scenario(DRILL, datetime.fromisoformat(stored) if stored else DRILL_CLOCK)
 
 
-def set_drill_clock(
-    session: Session, actor: Principal, clock_utc: datetime
-) -> Scenario:
+def set_drill_clock(session: Session, actor: Principal, clock: Clock) -> Scenario:
     """Move the drill clock (real admins only: it is installation-wide).
 
     Raises
@@ -79,16 +77,16 @@ def set_drill_clock(
         When the clock is not timezone-aware or outside the drill storm's life.
     """
     require_installation_admin(actor, "change the scenario clock")
-    if clock_utc.tzinfo is None:
+    if clock.tzinfo is None:
         raise ValueError("the drill clock must carry a time zone")
-    clock_utc = clock_utc.astimezone(UTC)
-    if not (DRILL_START <= clock_utc <= DRILL_END):
+    clock = clock.astimezone(UTC)
+    if not (DRILL_START <= clock <= DRILL_END):
         raise ValueError(
             f"the drill clock must lie between {DRILL_START:%Y-%m-%d %H:%M} and "
             f"{DRILL_END:%Y-%m-%d %H:%M} UTC"
         )
     _put(session, actor, MODE_KEY, DRILL)
-    _put(session, actor, CLOCK_KEY, clock_utc.isoformat())
+    _put(session, actor, CLOCK_KEY, clock.isoformat())
     return current(session)
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.config import REPO_ROOT
-from dashboard.core.clock import DEFAULT_DRILL_CLOCK
+from dashboard.core.clock import DEFAULT_DRILL_CLOCK, Clock
 from dashboard.storms.model import Forecast
 from dashboard.storms.parsers import parse
 
@@ -26,8 +26,6 @@ CITATION = (
 )
 
 
-def drill_forecast(
-    clock_utc: datetime = DRILL_CLOCK, path: Path = DRILL_FILE
-) -> Forecast:
-    """The drill storm as the forecast "issued" at *clock_utc*."""
-    return parse(path.read_bytes(), format="ibtracs", clock_utc=clock_utc)[0]
+def drill_forecast(clock: Clock = DRILL_CLOCK, path: Path = DRILL_FILE) -> Forecast:
+    """The drill storm as the forecast "issued" at *clock*."""
+    return parse(path.read_bytes(), format="ibtracs", clock=clock)[0]

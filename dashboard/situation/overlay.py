@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from dashboard.core.clock import Clock
 from dashboard.storms.beaufort import level_from_kt
 from dashboard.storms.cone import cone_polygon, wind_areas
 from dashboard.storms.model import Forecast
@@ -61,20 +62,18 @@ def _line(track: HourlyTrack) -> list[list[float]]:
     ]
 
 
-def forecast_hours(forecast: Forecast, clock_utc: datetime) -> list[datetime]:
+def forecast_hours(forecast: Forecast, clock: Clock) -> list[datetime]:
     """Whole hours from the clock to the end of the forecast (the time slider)."""
     track = interpolate_track(forecast)
-    _, future = split_at(track, clock_utc)
-    hours = [t for t in future.datetimes() if t >= clock_utc]
-    return hours or [clock_utc]
+    _, future = split_at(track, clock)
+    hours = [t for t in future.datetimes() if t >= clock]
+    return hours or [clock]
 
 
-def build_overlay(
-    forecast: Forecast, clock_utc: datetime, hour: datetime
-) -> StormOverlay:
+def build_overlay(forecast: Forecast, clock: Clock, hour: datetime) -> StormOverlay:
     """The storm as drawn at the selected *hour* (the clock or later)."""
     track = interpolate_track(forecast)
-    past, future = split_at(track, clock_utc)
+    past, future = split_at(track, clock)
     points = [
         StormPoint(
             valid_utc=p.valid_utc,
@@ -82,7 +81,7 @@ def build_overlay(
             lon=p.lon,
             level=level_from_kt(p.vmax_kt),
             vmax_kt=p.vmax_kt,
-            is_forecast=p.valid_utc > clock_utc,
+            is_forecast=p.valid_utc > clock,
         )
         for p in forecast.points
     ]

@@ -8,13 +8,12 @@ polygon's representative point; with the approximate layer, the registry point.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import geopandas as gpd
 import pandas as pd
 
 from dashboard import registry
 from dashboard.context import AppContext
+from dashboard.core.clock import Clock
 from dashboard.core.text import safe_cell
 from dashboard.geo import layers
 from dashboard.storms.exposure import compute_exposure
@@ -84,10 +83,10 @@ def layer_points(ctx: AppContext) -> pd.DataFrame:
 
 
 def exposure_table(
-    forecast: Forecast, points: pd.DataFrame, clock_utc: datetime | None = None
+    forecast: Forecast, points: pd.DataFrame, clock: Clock | None = None
 ) -> pd.DataFrame:
     """Exposure of every commune, with names and provinces, most exposed first."""
-    result = compute_exposure(forecast, points, clock_utc)
+    result = compute_exposure(forecast, points, clock)
     names = registry.communes()[
         ["commune_code", "commune_name", "province_code", "province_name"]
     ]

@@ -89,6 +89,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.core.clock import Clock
 from dashboard.storms import wind
 from dashboard.storms.cone import (
     EARTH_RADIUS_KM,
@@ -192,7 +193,7 @@ def decree_risk_level(
     return np.where(storm_level >= 6, level, 0).astype(np.int8)
 
 
-def humanize_eta(eta: Any, clock: datetime) -> Any:
+def humanize_eta(eta: Any, clock: Clock) -> Any:
     """Hours from *clock* to *eta* as a float (negative if past; NaN if none).
 
     *eta* may be a ``datetime``, ``pandas.Timestamp``, ``None``/``NaT`` or a
@@ -534,7 +535,7 @@ def _legacy_wind_exposure(
 def compute_exposure(
     forecast: Forecast,
     communes: pd.DataFrame,
-    clock_utc: datetime | None = None,
+    clock: Clock | None = None,
     *,
     cone_table: tuple[np.ndarray, np.ndarray] | None = None,
     step_hours: float = 1.0,
@@ -556,7 +557,7 @@ def compute_exposure(
         ``data/coast/commune_fetch_km.csv`` and the distance of
         ``data/coast/commune_inland_km.csv`` by ``commune_code``, 0 = open
         water for codes in neither).
-    clock_utc
+    clock
         Now; hours before it are ignored. Defaults to :func:`default_clock`.
     cone_table
         Track-error radii ``(lead_hours, radius_nm)``; default the repository table.
@@ -581,7 +582,7 @@ def compute_exposure(
         raise ValueError(
             f"wind_model must be {wind.WIND_MODEL_ID!r} or {LEGACY_WIND_MODEL!r}"
         )
-    clock = clock_utc if clock_utc is not None else default_clock(forecast)
+    clock = clock if clock is not None else default_clock(forecast)
     track = interpolate_track(forecast, step_hours)
     _, future = split_at(track, to_datetime64(clock))
     lat, lon, r_eq_km, geometries, regions = _commune_inputs(communes)

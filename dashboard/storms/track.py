@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from dashboard.core.clock import Clock
 from dashboard.storms.model import QUADRANTS, WIND_THRESHOLDS_KT, Forecast, TrackPoint
 
 _EPOCH = np.datetime64("1970-01-01T00:00:00", "s")
@@ -288,7 +289,7 @@ def _concat(first: HourlyTrack, second: HourlyTrack) -> HourlyTrack:
 
 
 def split_at(
-    track: HourlyTrack, clock: datetime | np.datetime64
+    track: HourlyTrack, clock: Clock | np.datetime64
 ) -> tuple[HourlyTrack, HourlyTrack]:
     """Split a track into the part before and the part after *clock*.
 

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import forecasts, scenario, situation
 from dashboard.bootstrap import bootstrap
 from dashboard.context import AppContext
+from dashboard.core.clock import Clock
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers, static_layer
 from dashboard.situation.overlay import StormOverlay, build_overlay, forecast_hours
@@ -43,9 +44,7 @@ def forecast(forecast_id: int) -> Forecast:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _drill_forecasts(
-    drill_name: str, clock: datetime
-) -> tuple[StoredForecastInfo, ...]:
+def _drill_forecasts(drill_name: str, clock: Clock) -> tuple[StoredForecastInfo, ...]:
     sc = scenario.Scenario(scenario.DRILL, clock, drill_name)
     return tuple(scenario.shown_forecasts(context(), sc))
 
@@ -73,7 +72,7 @@ def commune_points(version: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def exposure(forecast_id: int, version: str, clock: datetime) -> pd.DataFrame:
+def exposure(forecast_id: int, version: str, clock: Clock) -> pd.DataFrame:
     """Every commune's exposure to one advisory, from the scenario clock."""
     return situation.exposure_table(
         forecast(forecast_id), commune_points(version), clock
@@ -103,9 +102,7 @@ def layer_bounds(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def risk_levels(
-    forecast_id: int | None, version: str, clock: datetime
-) -> dict[str, int]:
+def risk_levels(forecast_id: int | None, version: str, clock: Clock) -> dict[str, int]:
     """Risk level per coloured commune (exposed and watch levels; level 0
     left out): the map's styling."""
     if forecast_id is None:
@@ -119,10 +116,10 @@ def risk_levels(
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def storm_overlay(forecast_id: int, clock: datetime, hour: datetime) -> StormOverlay:
+def storm_overlay(forecast_id: int, clock: Clock, hour: datetime) -> StormOverlay:
     return build_overlay(forecast(forecast_id), clock, hour)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def storm_hours(forecast_id: int, clock: datetime) -> list[datetime]:
+def storm_hours(forecast_id: int, clock: Clock) -> list[datetime]:
     return forecast_hours(forecast(forecast_id), clock)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.core.clock import Clock
 from dashboard.core.time import to_vietnam_time
 from dashboard.storms.beaufort import kmh_range
 from dashboard.ui.session import t
@@ -19,7 +20,7 @@ def local_time(value: datetime | pd.Timestamp | None) -> str:
     return f"{to_vietnam_time(value):%H:%M %d/%m/%Y}"
 
 
-def relative_hours(value: datetime | pd.Timestamp | None, clock: datetime) -> str:
+def relative_hours(value: datetime | pd.Timestamp | None, clock: Clock) -> str:
     """``sau 31 giờ`` / ``in 31 h``, ``2 giờ trước`` / ``2 h ago``."""
     if value is None or pd.isna(value):
         return ""
@@ -31,7 +32,7 @@ def relative_hours(value: datetime | pd.Timestamp | None, clock: datetime) -> st
     return t("time.hours_ago", hours=round(-hours))
 
 
-def when(value: datetime | pd.Timestamp | None, clock: datetime) -> str:
+def when(value: datetime | pd.Timestamp | None, clock: Clock) -> str:
     """Local time with the relative time: ``19:00 20/07/2025 (sau 31 giờ)``."""
     if value is None or pd.isna(value):
         return "—"

@@ -164,24 +164,24 @@ class World:
         with ctx.transaction() as s:
             # D1 covers both communes and checked in 15 h before the wind.
             d1 = self.delegation(s, "Đoàn 1", [DONG_CHAU, TAN_HUNG], h(-20))
-            d1 = depart(s, self.lead, d1.id, d1.version, now=h(-18))
-            check_in(s, self.lead, d1.id, d1.version, now=h(-15))
+            d1 = depart(s, self.lead, d1.id, d1.version, clock=h(-18))
+            check_in(s, self.lead, d1.id, d1.version, clock=h(-15))
             # D2 reached Tân Hưng only after the wind came.
             d2 = self.delegation(s, "Đoàn 2", [TAN_HUNG], h(-2))
-            d2 = depart(s, self.lead, d2.id, d2.version, now=h(-1))
-            check_in(s, self.lead, d2.id, d2.version, now=h(2))
+            d2 = depart(s, self.lead, d2.id, d2.version, clock=h(-1))
+            check_in(s, self.lead, d2.id, d2.version, clock=h(2))
             # D3 for Đồng Châu was cancelled.
             d3 = self.delegation(s, "Đoàn 3", [DONG_CHAU], h(-20))
-            cancel_delegation(s, STAFF, d3.id, d3.version, "Đường ngập", now=h(-19))
+            cancel_delegation(s, STAFF, d3.id, d3.version, "Đường ngập", clock=h(-19))
             # D4 never checked in, but Tân Hưng confirmed its visit 3 h before.
             d4 = self.delegation(s, "Đoàn 4", [TAN_HUNG], h(-6))
-            confirm_visit(s, NEIGHBOUR, d4.id, TAN_HUNG, now=h(-3))
+            confirm_visit(s, NEIGHBOUR, d4.id, TAN_HUNG, clock=h(-3))
 
     def set(self, code, index, status, at, reason=None):
         with self.ctx.transaction() as s:
             task = s.get(PlanTask, self.tasks[code][index])
             update_task(
-                s, ADMIN, task.id, task.version, status=status, reason=reason, now=at
+                s, ADMIN, task.id, task.version, status=status, reason=reason, clock=at
             )
 
     def delegation(self, s, name, communes, departure):
@@ -193,7 +193,7 @@ class World:
             planned_arrival_utc=departure + timedelta(hours=2),
             communes=[StopInput(c) for c in communes],
         )
-        return create_delegation(s, STAFF, self.event_id, "33", draft, now=h(-24))
+        return create_delegation(s, STAFF, self.event_id, "33", draft, clock=h(-24))
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def report_damage(world, actor=LEADER, commune=DONG_CHAU, version=None, **values
             commune,
             notes="Sạt lở 200 m bờ kè",
             expected_version=version,
-            now=h(30),
+            clock=h(30),
             **fields,
         )
 
@@ -438,7 +438,7 @@ def test_exports_are_readable_and_neutralised(world):
             world.event_id,
             DONG_CHAU,
             notes="=cmd|' /C calc'!A0",
-            now=h(30),
+            clock=h(30),
             **zeros(houses_damaged=5),
         )
     with world.ctx.sessions() as s:

@@ -33,7 +33,7 @@ def sign_in(ctx, username, password, demo_mode=False, now=None):
     with ctx.sessions() as session:
         try:
             return accounts.authenticate(
-                session, username, password, demo_mode=demo_mode, now=now
+                session, username, password, demo_mode=demo_mode, clock=now
             )
         finally:
             session.commit()

@@ -69,7 +69,7 @@ def _actions(ctx, identifier: str) -> list[tuple[str, str]]:
 
 def test_draft_approve_publish_and_the_feed(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
     assert (draft.state, draft.cap_status, draft.msg_type) == (
         "draft",
         "Exercise",
@@ -85,7 +85,7 @@ def test_draft_approve_publish_and_the_feed(ctx, alert):
 
     with ctx.transaction() as session:
         approved = service.approve(
-            session, STAFF, draft.id, draft.version, now=NOW + timedelta(minutes=5)
+            session, STAFF, draft.id, draft.version, clock=NOW + timedelta(minutes=5)
         )
     assert (approved.state, approved.approved_by) == ("approved", "hy_staff")
     # approved but not yet published: still not public
@@ -94,7 +94,7 @@ def test_draft_approve_publish_and_the_feed(ctx, alert):
 
     with ctx.transaction() as session:
         published = service.publish(
-            session, STAFF, draft.id, approved.version, now=NOW + timedelta(minutes=9)
+            session, STAFF, draft.id, approved.version, clock=NOW + timedelta(minutes=9)
         )
     assert published.state == "published"
     assert published.published_at == NOW + timedelta(minutes=9)
@@ -121,7 +121,7 @@ def test_draft_approve_publish_and_the_feed(ctx, alert):
 
 def test_a_draft_is_never_published_without_approval(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
     with pytest.raises(service.AlertError, match="only an approved"):
         with ctx.transaction() as session:
             service.publish(session, STAFF, draft.id)
@@ -132,7 +132,7 @@ def test_a_draft_is_never_published_without_approval(ctx, alert):
 
 def test_the_feed_function_refuses_unpublished_alerts(ctx, alert):
     with ctx.transaction() as session:
-        service.save_draft(session, STAFF, alert, now=NOW)
+        service.save_draft(session, STAFF, alert, clock=NOW)
     with ctx.sessions() as session:
         drafts = service.list_alerts(session, STAFF, HUNG_YEN)
     assert [d.state for d in drafts] == ["draft"]
@@ -142,17 +142,17 @@ def test_the_feed_function_refuses_unpublished_alerts(ctx, alert):
 
 def test_rebuilding_an_approved_draft_needs_a_new_approval(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
-        service.approve(session, STAFF, draft.id, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
+        service.approve(session, STAFF, draft.id, clock=NOW)
     with ctx.transaction() as session:
-        again = service.save_draft(session, STAFF, alert, now=NOW)
+        again = service.save_draft(session, STAFF, alert, clock=NOW)
     assert (again.id, again.state, again.approved_by) == (draft.id, "draft", None)
     with ctx.transaction() as session:
-        service.approve(session, SYSTEM, draft.id, now=NOW)
-        service.publish(session, SYSTEM, draft.id, now=NOW)
+        service.approve(session, SYSTEM, draft.id, clock=NOW)
+        service.publish(session, SYSTEM, draft.id, clock=NOW)
     with pytest.raises(service.AlertError, match="already published"):
         with ctx.transaction() as session:
-            service.save_draft(session, STAFF, alert, now=NOW)
+            service.save_draft(session, STAFF, alert, clock=NOW)
     assert _actions(ctx, alert.identifier) == [
         ("draft", "hy_staff"),
         ("approve", "hy_staff"),
@@ -164,9 +164,9 @@ def test_rebuilding_an_approved_draft_needs_a_new_approval(ctx, alert):
 
 def test_stale_version_is_refused(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
     with ctx.transaction() as session:  # someone else approves meanwhile
-        service.approve(session, SYSTEM, draft.id, draft.version, now=NOW)
+        service.approve(session, SYSTEM, draft.id, draft.version, clock=NOW)
     with pytest.raises(Conflict), ctx.transaction() as session:
         service.publish(session, STAFF, draft.id, expected_version=draft.version)
     alerts, _ = _public(ctx)
@@ -181,12 +181,12 @@ def test_only_province_staff_and_admins_draft_approve_publish(ctx, alert, drill,
         "volunteer": VOLUNTEER,
     }[who]
     with pytest.raises(Forbidden), ctx.transaction() as session:
-        service.save_draft(session, actor, alert, now=NOW)
+        service.save_draft(session, actor, alert, clock=NOW)
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
     for step in (service.approve, service.publish):
         with pytest.raises(Forbidden), ctx.transaction() as session:
-            step(session, actor, draft.id, now=NOW)
+            step(session, actor, draft.id, clock=NOW)
     with pytest.raises(Forbidden), ctx.sessions() as session:
         service.list_alerts(session, actor, HUNG_YEN)
     with pytest.raises(Forbidden), ctx.sessions() as session:
@@ -199,9 +199,9 @@ def test_only_province_staff_and_admins_draft_approve_publish(ctx, alert, drill,
 
 def test_admin_may_do_everything(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, SYSTEM, alert, now=NOW)
-        service.approve(session, SYSTEM, draft.id, now=NOW)
-        service.publish(session, SYSTEM, draft.id, now=NOW)
+        draft = service.save_draft(session, SYSTEM, alert, clock=NOW)
+        service.approve(session, SYSTEM, draft.id, clock=NOW)
+        service.publish(session, SYSTEM, draft.id, clock=NOW)
     alerts, _ = _public(ctx)
     assert [a.published_by for a in alerts] == ["system"]
 
@@ -210,9 +210,9 @@ def test_next_advisory_is_an_update_referencing_the_published_alert(
     ctx, alert, drill, drill_name
 ):
     with ctx.transaction() as session:
-        first = service.save_draft(session, STAFF, alert, now=NOW)
-        service.approve(session, STAFF, first.id, now=NOW)
-        service.publish(session, STAFF, first.id, now=NOW)
+        first = service.save_draft(session, STAFF, alert, clock=NOW)
+        service.approve(session, STAFF, first.id, clock=NOW)
+        service.publish(session, STAFF, first.id, clock=NOW)
 
     clock = DRILL_CLOCK + timedelta(hours=6)
     forecast = drill_forecast(clock)
@@ -231,7 +231,7 @@ def test_next_advisory_is_an_update_referencing_the_published_alert(
             BASE,
             is_drill=True,
             drill_name=drill_name,
-            now=NOW + timedelta(hours=6),
+            clock=NOW + timedelta(hours=6),
         )
     assert second is not None and second.identifier != alert.identifier
     assert second.msg_type == "Update"
@@ -253,7 +253,7 @@ def test_next_advisory_is_an_update_referencing_the_published_alert(
 
 def test_discarding_a_draft_is_audited(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
     with ctx.transaction() as session:
         service.discard_draft(session, STAFF, draft.id, reason="wrong advisory")
     with ctx.sessions() as session:
@@ -263,9 +263,9 @@ def test_discarding_a_draft_is_audited(ctx, alert):
 
 def test_published_feed_of_all_provinces_and_of_one(ctx, alert):
     with ctx.transaction() as session:
-        draft = service.save_draft(session, STAFF, alert, now=NOW)
-        service.approve(session, STAFF, draft.id, now=NOW)
-        service.publish(session, STAFF, draft.id, now=NOW)
+        draft = service.save_draft(session, STAFF, alert, clock=NOW)
+        service.approve(session, STAFF, draft.id, clock=NOW)
+        service.publish(session, STAFF, draft.id, clock=NOW)
     with ctx.sessions() as session:
         everything = published_feed(session, BASE, lang="en")
         hung_yen = published_feed(session, BASE, HUNG_YEN)

@@ -174,7 +174,7 @@ def draft(**changes) -> DelegationDraft:
 def create(world, actor="lead33", **changes):
     with world.ctx.transaction() as s:
         return dlg.create_delegation(
-            s, world.p[actor], world.event_id, "33", draft(**changes), now=T0
+            s, world.p[actor], world.event_id, "33", draft(**changes), clock=T0
         )
 
 
@@ -330,7 +330,7 @@ def test_outsiders_cannot_change_or_cancel(world, actor):
 
 def test_update_changes_fields_keeps_confirmations_and_audits(world):
     view = create(world)
-    call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, now=T0)
+    call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, clock=T0)
     changed = call(
         world,
         dlg.update_delegation,
@@ -417,7 +417,7 @@ def test_status_transitions(world, before, final, expected):
 def test_check_in_and_out_record_times_findings_and_audit(world):
     view = create(world)
     on_site = call(
-        world, dlg.check_in, "lead33", view.id, 1, now=T0 + timedelta(hours=3)
+        world, dlg.check_in, "lead33", view.id, 1, clock=T0 + timedelta(hours=3)
     )
     assert on_site.checked_in_at == T0 + timedelta(hours=3)
     back = call(
@@ -427,7 +427,7 @@ def test_check_in_and_out_record_times_findings_and_audit(world):
         view.id,
         2,
         "Thiếu 20 áo phao",
-        now=T0 + timedelta(hours=6),
+        clock=T0 + timedelta(hours=6),
     )
     assert back.status == "returned"
     assert back.checked_out_at == T0 + timedelta(hours=6)
@@ -533,12 +533,12 @@ def test_commune_lists_only_delegations_covering_it(world):
 def test_commune_leader_confirms_the_visit(world):
     view = create(world)
     at = T0 + timedelta(hours=3)
-    done = call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, now=at)
+    done = call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, clock=at)
     stop = done.communes[0]
     assert (stop.confirmed_by, stop.confirmed_at) == ("dongchau", at)
     assert done.communes[1].confirmed_at is None
     # A second confirmation keeps the first and writes nothing.
-    again = call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, now=T0)
+    again = call(world, dlg.confirm_visit, "dongchau", view.id, DONG_CHAU, clock=T0)
     assert again.communes[0].confirmed_at == at
     confirms = [r for r in audit_rows(world) if r.action == "confirm_visit"]
     assert len(confirms) == 1 and confirms[0].actor == "dongchau"
@@ -582,7 +582,7 @@ def test_verification_is_separate_from_the_commune_status(world):
         call(world, dlg.verify_task, "lead33", view.id, first, "verified")
     assert caught.value.code == "not_on_site"
     call(world, dlg.check_in, "lead33", view.id, 1)
-    done = call(world, dlg.verify_task, "lead33", view.id, first, "verified", now=T0)
+    done = call(world, dlg.verify_task, "lead33", view.id, first, "verified", clock=T0)
     assert (done.result, done.verified_by) == ("verified", "lead33")
     call(
         world,

@@ -42,7 +42,7 @@ def raise_one(session, actor=LEADER, commune=COMMUNE, now=T0, **overrides):
         "text": "Xã cần thêm 200 áo phao cho các hộ ven sông.",
     }
     fields.update(overrides)
-    return fb.raise_item(session, actor, commune_code=commune, now=now, **fields)
+    return fb.raise_item(session, actor, commune_code=commune, clock=now, **fields)
 
 
 def png_bytes(size=(4, 4)) -> bytes:
@@ -73,7 +73,7 @@ def drive_to(session, status, now=T0):
             department="Sở Nông nghiệp và Môi trường",
             owner="Nguyễn Văn An",
             due_utc=now + timedelta(hours=24),
-            now=now + timedelta(hours=1),
+            clock=now + timedelta(hours=1),
         )
     if status in ("answered", "closed"):
         item = fb.answer(
@@ -82,11 +82,11 @@ def drive_to(session, status, now=T0):
             item.id,
             item.version,
             text="Đã chuyển 200 áo phao từ kho tỉnh.",
-            now=now + timedelta(hours=3),
+            clock=now + timedelta(hours=3),
         )
     if status == "closed":
         item = fb.close(
-            session, STAFF, item.id, item.version, now=now + timedelta(hours=5)
+            session, STAFF, item.id, item.version, clock=now + timedelta(hours=5)
         )
     assert item.status == status
     return item
@@ -101,16 +101,21 @@ ACTIONS = {
         department="Sở Xây dựng",
         owner="Trần Thị Bình",
         due_utc=T0 + timedelta(days=2),
-        now=T0 + timedelta(hours=6),
+        clock=T0 + timedelta(hours=6),
     ),
     "answer": lambda s, who, it: fb.answer(
-        s, who, it.id, it.version, text="Trả lời.", now=T0 + timedelta(hours=6)
+        s, who, it.id, it.version, text="Trả lời.", clock=T0 + timedelta(hours=6)
     ),
     "close": lambda s, who, it: fb.close(
-        s, who, it.id, it.version, now=T0 + timedelta(hours=6)
+        s, who, it.id, it.version, clock=T0 + timedelta(hours=6)
     ),
     "reopen": lambda s, who, it: fb.reopen(
-        s, who, it.id, it.version, reason="Chưa nhận được.", now=T0 + timedelta(hours=6)
+        s,
+        who,
+        it.id,
+        it.version,
+        reason="Chưa nhận được.",
+        clock=T0 + timedelta(hours=6),
     ),
 }
 
@@ -161,7 +166,7 @@ def test_the_workflow_table_matches_the_service():
 def test_step_times_follow_the_workflow(ctx):
     with ctx.transaction() as s:
         item = drive_to(s, "closed")
-    times = item.step_times(now=T0 + timedelta(days=9))
+    times = item.step_times(clock=T0 + timedelta(days=9))
     assert times.to_assign == timedelta(hours=1)
     assert times.to_answer == timedelta(hours=2)
     assert times.to_close == timedelta(hours=2)
@@ -180,14 +185,14 @@ def test_reopen_starts_a_new_cycle_and_keeps_the_reason(ctx):
             item.id,
             item.version,
             reason="Chưa nhận được áo phao.",
-            now=T0 + timedelta(days=1),
+            clock=T0 + timedelta(days=1),
         )
     assert item.status == "received"
     assert item.reopen_reason == "Chưa nhận được áo phao."
     assert item.raised_at == T0 + timedelta(days=1)
     assert item.assigned_at is item.answered_at is item.closed_at is None
     assert item.department == "Sở Nông nghiệp và Môi trường"  # kept as a hint
-    times = item.step_times(now=T0 + timedelta(days=1, hours=2))
+    times = item.step_times(clock=T0 + timedelta(days=1, hours=2))
     assert times.to_assign is None
     assert times.open_for == timedelta(hours=2)
 
@@ -246,7 +251,7 @@ def test_outsiders_read_nothing(ctx, who, tmp_path):
             text="Xem ảnh.",
             attachment=fb.Attachment("a.png", png_bytes()),
             data_dir=tmp_path,
-            now=T0,
+            clock=T0,
         )
     with ctx.sessions() as s:
         with pytest.raises(Forbidden):
@@ -294,7 +299,7 @@ def test_queue_order_and_filters(ctx):
                 department="Sở",
                 owner="A",
                 due_utc=T0 + timedelta(hours=hours),
-                now=T0,
+                clock=T0,
             )
     with ctx.sessions() as s:
         queue = [i.id for i in fb.list_items(s, STAFF, province_code="33")]
@@ -424,7 +429,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Tài chính",
             owner="Lê C",
             due_utc=T0 + timedelta(days=1),
-            now=T0,
+            clock=T0,
         )
     with ctx.transaction() as s, pytest.raises(Conflict) as caught:
         fb.assign(
@@ -435,7 +440,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(ctx):
             department="Sở Xây dựng",
             owner="Phạm D",
             due_utc=T0 + timedelta(days=3),
-            now=T0,
+            clock=T0,
         )
     assert caught.value.current["updated_by"] == "staff2"
     assert caught.value.current["version"] == item.version + 1
@@ -467,7 +472,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
             department="Sở A",
             owner="A",
             due_utc=T0 + timedelta(days=1),
-            now=T0,
+            clock=T0,
         )
         first.commit()
         with pytest.raises(Conflict):
@@ -479,7 +484,7 @@ def test_the_database_refuses_a_concurrent_write(ctx):
                 department="Sở B",
                 owner="B",
                 due_utc=T0 + timedelta(days=1),
-                now=T0,
+                clock=T0,
             )
         second.rollback()
     finally:
@@ -511,7 +516,7 @@ def test_a_good_png_is_stored_under_the_data_dir(ctx):
             text="Ảnh hiện trường.",
             attachment=fb.Attachment("../../etc/đê sạt.PNG", png_bytes()),
             data_dir=data_dir,
-            now=T0,
+            clock=T0,
         )
     assert item.attachment_mime == "image/png"
     assert item.attachment_name == "đê sạt.PNG"
@@ -610,7 +615,7 @@ def test_badges_for_province_and_commune(ctx):
             department="Sở",
             owner="A",
             due_utc=T0 + timedelta(days=1),
-            now=T0,
+            clock=T0,
         )
         item = fb.answer(s, STAFF_2, a.id, item.version, text="Đã cấp.")
     with ctx.sessions() as s:
@@ -682,8 +687,8 @@ def test_weekly_summary_counts_per_week_commune_and_category(ctx):
         raise_one(s, now=monday - timedelta(weeks=3))  # outside a 2-week window
         raise_one(s, actor=FAR_LEADER, commune=ELSEWHERE, now=monday)  # other province
     with ctx.sessions() as s:
-        frame = fb.weekly_summary(s, STAFF, "33", weeks=2, now=NOW)
-        wide = fb.weekly_summary(s, ADMIN, "33", weeks=8, now=NOW)
+        frame = fb.weekly_summary(s, STAFF, "33", weeks=2, clock=NOW)
+        wide = fb.weekly_summary(s, ADMIN, "33", weeks=8, clock=NOW)
     rows = {
         (r.week_start, r.commune_code, r.category): (
             r.raised,
@@ -708,10 +713,10 @@ def test_weekly_summary_is_for_province_staff_of_that_province(ctx):
     with ctx.sessions() as s:
         for who in (LEADER, OTHER_STAFF, VOLUNTEER):
             with pytest.raises(Forbidden):
-                fb.weekly_summary(s, who, "33", now=NOW)
+                fb.weekly_summary(s, who, "33", clock=NOW)
         with pytest.raises(fb.FeedbackError, match="weeks"):
-            fb.weekly_summary(s, STAFF, "33", weeks=0, now=NOW)
-        empty = fb.weekly_summary(s, STAFF, "33", now=NOW)
+            fb.weekly_summary(s, STAFF, "33", weeks=0, clock=NOW)
+        empty = fb.weekly_summary(s, STAFF, "33", clock=NOW)
     assert empty.empty and "raised" in empty.columns
 
 
@@ -728,7 +733,7 @@ def test_a_due_date_in_the_past_is_refused(ctx):
             department="Sở Xây dựng",
             owner="Trần Thị Bình",
             due_utc=datetime(2020, 1, 1, tzinfo=UTC),
-            now=T0,
+            clock=T0,
         )
     assert (caught.value.key, caught.value.field) == ("errors.in_past", "due")
 

@@ -24,12 +24,12 @@ def feed(url: str) -> FeedConfig:
 def test_feeds_are_polled_only_when_due(ctx):
     with running_server() as server:
         url = server.serve("/events", Reply(body=SMALL_LIST))
-        first = forecasts.poll_due(ctx, [feed(url)], timedelta(minutes=15), now=NOW)
+        first = forecasts.poll_due(ctx, [feed(url)], timedelta(minutes=15), clock=NOW)
         soon = forecasts.poll_due(
-            ctx, [feed(url)], timedelta(minutes=15), now=NOW + timedelta(minutes=5)
+            ctx, [feed(url)], timedelta(minutes=15), clock=NOW + timedelta(minutes=5)
         )
         later = forecasts.poll_due(
-            ctx, [feed(url)], timedelta(minutes=15), now=NOW + timedelta(minutes=16)
+            ctx, [feed(url)], timedelta(minutes=15), clock=NOW + timedelta(minutes=16)
         )
         requests_made = server.count("/events")
     assert [o.status for o in first] == ["stored"]

@@ -116,8 +116,8 @@ def payload_of(ctx, forecast_id: int) -> dict[str, Any]:
 
 def test_each_advisory_is_stored_once_and_audited(ctx):
     items = [advisory("WP182026"), advisory("WP192026", lat=18.0)]
-    first = store(ctx, items, now=T0)
-    again = store(ctx, [items[1], items[0], items[0]], now=T1)
+    first = store(ctx, items, clock=T0)
+    again = store(ctx, [items[1], items[0], items[0]], clock=T1)
     assert len(set(first)) == 2
     assert again == [first[1], first[0], first[0]]
     assert row_count(ctx) == 2
@@ -160,7 +160,7 @@ def test_commune_and_volunteer_may_not_store(ctx, actor):
 
 def test_stored_advisory_reads_back_identical(ctx):
     item = advisory()
-    (fid,) = store(ctx, [item], now=T1, origin="wp1826web.txt")
+    (fid,) = store(ctx, [item], clock=T1, origin="wp1826web.txt")
     assert payload_of(ctx, fid) == item.as_dict()
     (info,) = latest(ctx)
     assert (info.storm_name, info.source, info.product) == (
@@ -217,7 +217,7 @@ def test_latest_can_leave_out_storms_far_from_vietnam(ctx):
 def test_poll_stores_the_vietnam_storms_of_the_real_gdacs_list(ctx, server, http):
     url = server.serve("/events", Reply(body=gdacs_sample(), etag='"v1"'))
     feed = feed_at(url)
-    outcome = forecasts.poll_feed(ctx, feed, http, now=T0)
+    outcome = forecasts.poll_feed(ctx, feed, http, clock=T0)
     assert (outcome.status, len(outcome.new_ids), outcome.dropped) == ("stored", 14, 86)
     current = latest(ctx)
     assert len(current) == 14
@@ -231,7 +231,7 @@ def test_poll_stores_the_vietnam_storms_of_the_real_gdacs_list(ctx, server, http
         '"v1"',
     )
 
-    again = forecasts.poll_feed(ctx, feed, http, now=T1)
+    again = forecasts.poll_feed(ctx, feed, http, clock=T1)
     assert again.status == "not_modified"
     assert server.last_headers("/events")["if-none-match"] == '"v1"'
     assert row_count(ctx) == 14
@@ -240,8 +240,8 @@ def test_poll_stores_the_vietnam_storms_of_the_real_gdacs_list(ctx, server, http
 
 def test_a_repeated_body_stores_nothing_new(ctx, server, http):
     feed = feed_at(server.serve("/events", Reply(body=SMALL_LIST)))
-    first = forecasts.poll_feed(ctx, feed, http, now=T0)
-    second = forecasts.poll_feed(ctx, feed, http, now=T1)
+    first = forecasts.poll_feed(ctx, feed, http, clock=T0)
+    second = forecasts.poll_feed(ctx, feed, http, clock=T1)
     assert (first.status, second.status) == ("stored", "stored")
     assert first.new_ids == first.forecast_ids
     assert len(first.new_ids) == 1
@@ -254,8 +254,8 @@ def test_a_new_advisory_becomes_the_latest(ctx, server, http):
     moved = gdacs_event(9001, "KIM-26", 110.5, 17.0, todate="2026-08-22T00:00:00")
     url = server.serve("/events", Reply(body=SMALL_LIST), Reply(body=event_list(moved)))
     feed = feed_at(url)
-    (old,) = forecasts.poll_feed(ctx, feed, http, now=T0).new_ids
-    (new,) = forecasts.poll_feed(ctx, feed, http, now=T1).new_ids
+    (old,) = forecasts.poll_feed(ctx, feed, http, clock=T0).new_ids
+    (new,) = forecasts.poll_feed(ctx, feed, http, clock=T1).new_ids
     assert [f.id for f in latest(ctx)] == [new]
     assert payload_of(ctx, new)["points"][0]["lon"] == 110.5
     with ctx.sessions() as session:
@@ -265,7 +265,7 @@ def test_a_new_advisory_becomes_the_latest(ctx, server, http):
 def test_poll_feeds_goes_on_after_a_failing_feed(ctx, server, http):
     bad = feed_at(server.serve("/bad", Reply(status=503)), name="bad")
     good = feed_at(server.serve("/good", Reply(body=SMALL_LIST)), name="good")
-    outcomes = forecasts.poll_feeds(ctx, [bad, good], http, now=T0)
+    outcomes = forecasts.poll_feeds(ctx, [bad, good], http, clock=T0)
     assert [(o.feed, o.status) for o in outcomes] == [
         ("bad", "failed"),
         ("good", "stored"),
@@ -282,15 +282,15 @@ def test_poll_feeds_goes_on_after_a_failing_feed(ctx, server, http):
 
 def test_poll_without_a_session_makes_its_own(ctx, server):
     feed = feed_at(server.serve("/events", Reply(body=SMALL_LIST)))
-    assert forecasts.poll_feed(ctx, feed, now=T0).status == "stored"
+    assert forecasts.poll_feed(ctx, feed, clock=T0).status == "stored"
     assert server.last_headers("/events")["user-agent"].startswith("vn-storm-dashboard")
 
 
 def test_a_changed_url_does_not_reuse_the_old_etag(ctx, server, http):
     old = feed_at(server.serve("/old", Reply(body=SMALL_LIST, etag='"old"')))
-    forecasts.poll_feed(ctx, old, http, now=T0)
+    forecasts.poll_feed(ctx, old, http, clock=T0)
     new = feed_at(server.serve("/new", Reply(body=SMALL_LIST, etag='"old"')))
-    assert forecasts.poll_feed(ctx, new, http, now=T1).status == "stored"
+    assert forecasts.poll_feed(ctx, new, http, clock=T1).status == "stored"
     assert "if-none-match" not in server.last_headers("/new")
     assert status_of(ctx, new.name).url == new.url
 
@@ -346,13 +346,13 @@ def test_a_fault_keeps_the_last_good_forecast(
     good = Reply(body=SMALL_LIST, etag='"good"')
     feed = feed_at(server.url("/events"), **options)
     server.serve("/events", good)
-    (good_id,) = forecasts.poll_feed(ctx, feed, http, now=T0).new_ids
+    (good_id,) = forecasts.poll_feed(ctx, feed, http, clock=T0).new_ids
     before = latest(ctx)
     before_payload = payload_of(ctx, good_id)
 
     server.serve("/events", fault)
     with caplog.at_level(logging.WARNING, logger="dashboard.forecasts"):
-        outcome = forecasts.poll_feed(ctx, feed, http, now=T1)
+        outcome = forecasts.poll_feed(ctx, feed, http, clock=T1)
     assert outcome.status == "failed"
     assert expected in (outcome.error or "")
     assert any(
@@ -367,12 +367,12 @@ def test_a_fault_keeps_the_last_good_forecast(
     assert (status.consecutive_failures, status.last_attempt_at) == (1, T1)
     assert (status.last_success_at, status.etag) == (T0, '"good"')
 
-    forecasts.poll_feed(ctx, feed, http, now=T2)
+    forecasts.poll_feed(ctx, feed, http, clock=T2)
     assert status_of(ctx, feed.name).consecutive_failures == 2
     assert latest(ctx) == before
 
     server.serve("/events", good)
-    assert forecasts.poll_feed(ctx, feed, http, now=T3).status == "not_modified"
+    assert forecasts.poll_feed(ctx, feed, http, clock=T3).status == "not_modified"
     recovered = status_of(ctx, feed.name)
     assert (recovered.consecutive_failures, recovered.last_error) == (0, None)
     assert recovered.last_success_at == T3
@@ -383,7 +383,7 @@ def test_a_store_failure_rolls_back_the_whole_body(ctx, server, http):
     url = server.serve(
         "/events", Reply(body=event_list(EAST_SEA, too_long), etag='"x"')
     )
-    outcome = forecasts.poll_feed(ctx, feed_at(url), http, now=T0)
+    outcome = forecasts.poll_feed(ctx, feed_at(url), http, clock=T0)
     assert outcome.status == "failed"
     assert "storm id" in (outcome.error or "")
     assert row_count(ctx) == 0  # KIM-26 was valid but is rolled back with the rest
@@ -399,13 +399,13 @@ def test_a_store_failure_rolls_back_the_whole_body(ctx, server, http):
 
 def test_an_unexpected_error_is_recorded_too(ctx, server, http, monkeypatch):
     feed = feed_at(server.serve("/events", Reply(body=SMALL_LIST)))
-    (good_id,) = forecasts.poll_feed(ctx, feed, http, now=T0).new_ids
+    (good_id,) = forecasts.poll_feed(ctx, feed, http, clock=T0).new_ids
 
     def broken_fetch(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("parser bug")
 
     monkeypatch.setattr(forecasts.polling, "fetch", broken_fetch)
-    outcome = forecasts.poll_feed(ctx, feed, http, now=T1)
+    outcome = forecasts.poll_feed(ctx, feed, http, clock=T1)
     assert outcome.status == "failed"
     assert "unexpected error" in (outcome.error or "")
     assert "parser bug" in (status_of(ctx, feed.name).last_error or "")
@@ -414,7 +414,7 @@ def test_an_unexpected_error_is_recorded_too(ctx, server, http, monkeypatch):
 
 def test_atlantic_storms_are_not_stored(ctx, server, http):
     feed = feed_at(server.serve("/events", Reply(body=event_list(ATLANTIC))))
-    outcome = forecasts.poll_feed(ctx, feed, http, now=T0)
+    outcome = forecasts.poll_feed(ctx, feed, http, clock=T0)
     assert (outcome.status, outcome.forecast_ids, outcome.dropped) == ("stored", (), 1)
     assert row_count(ctx) == 0
     assert status_of(ctx, feed.name).last_success_at == T0

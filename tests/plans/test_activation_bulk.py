@@ -164,7 +164,7 @@ def _events(ctx) -> tuple[int, int]:
     )
     with ctx.transaction() as s:
         ensure_starter(s)
-        first = open_event_for_forecast(s, ADMIN, forecast_id, now=CLOCK).id
+        first = open_event_for_forecast(s, ADMIN, forecast_id, clock=CLOCK).id
         second = StormEvent(
             name="second",
             storm_id="x",
@@ -252,7 +252,7 @@ def test_bulk_activation_writes_what_row_by_row_activation_wrote(ctx):
             bulk_event,
             COMMUNES,
             PROFILES,
-            now=CLOCK,
+            clock=CLOCK,
             progress=lambda done, total: calls.append((done, total)),
             batch_size=3,
         )
@@ -345,7 +345,7 @@ def _counts(ctx, event_id: int) -> tuple[int, int, int]:
 def test_activating_again_writes_nothing(ctx):
     event_id, _ = _events(ctx)
     with ctx.transaction() as s:
-        first = activate_plans(s, ADMIN, event_id, COMMUNES[:3], PROFILES, now=CLOCK)
+        first = activate_plans(s, ADMIN, event_id, COMMUNES[:3], PROFILES, clock=CLOCK)
     before = _counts(ctx, event_id)
     calls: list[tuple[int, int]] = []
     with ctx.transaction() as s:
@@ -355,7 +355,7 @@ def test_activating_again_writes_nothing(ctx):
             event_id,
             COMMUNES[:3],
             PROFILES,
-            now=CLOCK,
+            clock=CLOCK,
             progress=lambda *a: calls.append(a),
         )
     assert len(first) == 3 and again == []
@@ -369,7 +369,7 @@ def test_activating_again_writes_nothing(ctx):
             event_id,
             COMMUNES,
             PROFILES,
-            now=CLOCK,
+            clock=CLOCK,
             progress=lambda *a: calls.append(a),
             batch_size=2,
         )
@@ -395,7 +395,7 @@ def test_nothing_is_written_when_one_commune_is_refused(ctx):
     before = _counts(ctx, event_id)
     mixed = [COMMUNES[0], COMMUNES[1]]  # Hưng Yên then Quảng Ninh
     with ctx.transaction() as s, pytest.raises(Forbidden, match="22"):
-        activate_plans(s, PROVINCE_33, event_id, mixed, PROFILES, now=CLOCK)
+        activate_plans(s, PROVINCE_33, event_id, mixed, PROFILES, clock=CLOCK)
     with ctx.transaction() as s, pytest.raises(KeyError, match="99999"):
         activate_plans(
             s,
@@ -403,7 +403,7 @@ def test_nothing_is_written_when_one_commune_is_refused(ctx):
             event_id,
             [COMMUNES[1], CommuneExposure("99999", ETA, CLOSEST, 1, 1)],
             PROFILES,
-            now=CLOCK,
+            clock=CLOCK,
         )
     assert _counts(ctx, event_id) == before
 
@@ -421,7 +421,7 @@ def test_concurrent_activations_do_not_duplicate(ctx):
         try:
             with ctx.transaction() as s:
                 results[i] = activate_plans(
-                    s, ADMIN, event_id, order, PROFILES, now=CLOCK, batch_size=2
+                    s, ADMIN, event_id, order, PROFILES, clock=CLOCK, batch_size=2
                 )
         except Exception as exc:
             results[i] = exc
@@ -464,13 +464,13 @@ def test_an_activation_waiting_on_another_skips_what_it_planned(ctx):
         try:
             with ctx.transaction() as s:
                 second["created"] = activate_plans(
-                    s, ADMIN, event_id, COMMUNES, PROFILES, now=CLOCK
+                    s, ADMIN, event_id, COMMUNES, PROFILES, clock=CLOCK
                 )
         except Exception as exc:
             second["created"] = exc
 
     with ctx.transaction() as s:
-        first = activate_plans(s, ADMIN, event_id, COMMUNES[:4], PROFILES, now=CLOCK)
+        first = activate_plans(s, ADMIN, event_id, COMMUNES[:4], PROFILES, clock=CLOCK)
         thread = threading.Thread(target=work)
         thread.start()
         time.sleep(0.5)  # let it reach its insert (it is correct either way)
@@ -516,7 +516,7 @@ def test_task_texts_and_numbers_are_stored_as_in_the_template(ctx):
         },
     ]
     with ctx.transaction() as s:
-        template_id = save_template(s, ADMIN, "Tricky", tasks, now=CLOCK)
+        template_id = save_template(s, ADMIN, "Tricky", tasks, clock=CLOCK)
         specs = template_tasks(s, template_id)
         activate_plans(
             s,
@@ -525,7 +525,7 @@ def test_task_texts_and_numbers_are_stored_as_in_the_template(ctx):
             COMMUNES[:2],
             {},
             template_id=template_id,
-            now=CLOCK,
+            clock=CLOCK,
         )
     assert "\t" in specs[0].guidance_vi or "\n" in specs[0].guidance_vi
     with ctx.sessions() as s:
@@ -566,7 +566,7 @@ def test_a_batch_without_any_arrival_or_approach(ctx):
     event_id, _ = _events(ctx)
     nothing = [CommuneExposure(code, None, None, 0, 0) for code in C33[:2]]
     with ctx.transaction() as s:
-        created = activate_plans(s, ADMIN, event_id, nothing, {}, now=CLOCK)
+        created = activate_plans(s, ADMIN, event_id, nothing, {}, clock=CLOCK)
     assert len(created) == 2
     with ctx.sessions() as s:
         plans = s.scalars(

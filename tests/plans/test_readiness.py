@@ -122,7 +122,7 @@ def test_progress_over_time(ctx):
     task = setup.task(ctx, DONG_CHAU, "none")
     with ctx.transaction() as s:
         update_task(
-            s, COMMUNE, task.id, 1, status="done", now=CLOCK + timedelta(hours=1)
+            s, COMMUNE, task.id, 1, status="done", clock=CLOCK + timedelta(hours=1)
         )
     with ctx.sessions() as s:
         progress = progress_over_time(s, PROVINCE_33, setup.event_id, "33")

@@ -100,7 +100,7 @@ def _work(ctx) -> None:
                 status="done",
                 note="Đã kiểm tra",
                 number=1.0 if task.evidence == "number" else None,
-                now=DRILL_CLOCK,
+                clock=DRILL_CLOCK,
             )
         blocked = next(
             t for t in tasks if t.commune_code == communes[-1] and t not in chosen
@@ -112,7 +112,7 @@ def _work(ctx) -> None:
             blocked.version,
             status="blocked",
             reason="Thiếu xuồng",
-            now=DRILL_CLOCK,
+            clock=DRILL_CLOCK,
         )
     event_id = _event_id(ctx)
     start = DRILL_CLOCK + timedelta(hours=1)
@@ -129,14 +129,14 @@ def _work(ctx) -> None:
 
     with ctx.transaction() as s:
         views = [
-            create_delegation(s, STAFF_33, event_id, "33", draft(n), now=DRILL_CLOCK)
+            create_delegation(s, STAFF_33, event_id, "33", draft(n), clock=DRILL_CLOCK)
             for n in range(1, 5)
         ]
-        moved = depart(s, STAFF_33, views[0].id, views[0].version, now=start)
-        check_in(s, STAFF_33, moved.id, moved.version, now=start)
-        depart(s, STAFF_33, views[1].id, views[1].version, now=start)
+        moved = depart(s, STAFF_33, views[0].id, views[0].version, clock=start)
+        check_in(s, STAFF_33, moved.id, moved.version, clock=start)
+        depart(s, STAFF_33, views[1].id, views[1].version, clock=start)
         cancel_delegation(
-            s, STAFF_33, views[3].id, views[3].version, "Đổi kế hoạch", now=start
+            s, STAFF_33, views[3].id, views[3].version, "Đổi kế hoạch", clock=start
         )
     with ctx.transaction() as s:
         items = [
@@ -148,7 +148,7 @@ def _work(ctx) -> None:
                 urgency=urgency,
                 title=title,
                 text="Chi tiết kèm theo.",
-                now=NOW - timedelta(hours=6),
+                clock=NOW - timedelta(hours=6),
             )
             for urgency, title in (
                 ("critical", "Cần gấp xuồng cứu hộ"),
@@ -165,7 +165,7 @@ def _work(ctx) -> None:
             department="Bộ Chỉ huy Quân sự tỉnh",
             owner="Trực ban",
             due_utc=NOW - timedelta(hours=1),
-            now=NOW - timedelta(hours=5),
+            clock=NOW - timedelta(hours=5),
         )
 
 
@@ -173,7 +173,7 @@ def _work(ctx) -> None:
 def drill(demo_ctx):
     """The Wipha drill with some work done, its board and its sitrep."""
     _work(demo_ctx)
-    report = sr.build_sitrep(demo_ctx, STAFF_33, "33", now=NOW)
+    report = sr.build_sitrep(demo_ctx, STAFF_33, "33", clock=NOW)
     with demo_ctx.sessions() as s:
         board = province_board(s, STAFF_33, _event_id(demo_ctx), "33", DRILL_CLOCK)
     return demo_ctx, report, board
@@ -257,7 +257,7 @@ def test_most_overdue_communes_come_first(drill):
 
 
 def test_without_a_storm_event_the_report_is_empty_but_valid(ctx):
-    s = sr.build_sitrep(ctx, SYSTEM, "22", now=NOW)
+    s = sr.build_sitrep(ctx, SYSTEM, "22", clock=NOW)
     assert s.forecast is not None and s.forecast.storm_name == "WIPHA"
     assert s.event_id is None and s.communes == ()
     assert s.readiness is None
@@ -270,7 +270,7 @@ def test_without_a_storm_event_the_report_is_empty_but_valid(ctx):
 def test_live_mode_without_storms_says_so(ctx):
     with ctx.transaction() as s:
         scenario.set_live(s, SYSTEM)
-    report = sr.build_sitrep(ctx, SYSTEM, "33", now=NOW)
+    report = sr.build_sitrep(ctx, SYSTEM, "33", clock=NOW)
     assert not report.is_drill and report.forecast is None
     assert report.exposed_total == 0
     assert translate("sitrep.no_forecast", "en") in sr.sitrep_text(report, "en")
@@ -399,20 +399,20 @@ def test_the_text_stays_short_with_long_lists(drill):
 )
 def test_only_admin_and_the_province_build_it(demo_ctx, actor):
     with pytest.raises(Forbidden):
-        sr.build_sitrep(demo_ctx, actor, "33", now=NOW)
+        sr.build_sitrep(demo_ctx, actor, "33", clock=NOW)
 
 
 def test_the_province_and_an_admin_may(demo_ctx):
-    mine = sr.build_sitrep(demo_ctx, STAFF_33, "33", now=NOW)
-    admin = sr.build_sitrep(demo_ctx, Principal("root", Role.ADMIN), "33", now=NOW)
+    mine = sr.build_sitrep(demo_ctx, STAFF_33, "33", clock=NOW)
+    admin = sr.build_sitrep(demo_ctx, Principal("root", Role.ADMIN), "33", clock=NOW)
     assert mine.tasks == admin.tasks > 0
 
 
 def test_unknown_province_and_naive_time_are_refused(demo_ctx):
     with pytest.raises(NotFound, match="no province"):
-        sr.build_sitrep(demo_ctx, SYSTEM, "99", now=NOW)
+        sr.build_sitrep(demo_ctx, SYSTEM, "99", clock=NOW)
     with pytest.raises(ValueError, match="time zone"):
-        sr.build_sitrep(demo_ctx, SYSTEM, "33", now=datetime(2025, 7, 20, 14))
+        sr.build_sitrep(demo_ctx, SYSTEM, "33", clock=datetime(2025, 7, 20, 14))
 
 
 # --------------------------------------------------------------------------- #

@@ -56,7 +56,7 @@ def raise_(s, when, leader=LEADER, commune=COMMUNE, category="equipment", title=
         urgency="urgent",
         title=title or f"Kiến nghị {category} {when:%d/%m %H:%M}",
         text="Xã cần hỗ trợ.",
-        now=when,
+        clock=when,
     )
 
 
@@ -69,12 +69,12 @@ def assign(s, item, when):
         department="Sở Nông nghiệp và Môi trường",
         owner="Nguyễn Văn An",
         due_utc=when + timedelta(hours=24),
-        now=when,
+        clock=when,
     )
 
 
 def answer(s, item, when):
-    return fb.answer(s, STAFF, item.id, item.version, text="Đã xử lý.", now=when)
+    return fb.answer(s, STAFF, item.id, item.version, text="Đã xử lý.", clock=when)
 
 
 def seed(ctx) -> dict[str, int]:
@@ -92,12 +92,12 @@ def seed(ctx) -> dict[str, int]:
         ids["A"] = a.id
         b = assign(s, raise_(s, day(15)), day(15, 4))
         b = answer(s, b, day(15, 13))
-        b = fb.close(s, STAFF, b.id, b.version, now=day(15, 14))
+        b = fb.close(s, STAFF, b.id, b.version, clock=day(15, 14))
         ids["B"] = b.id
         c = assign(s, raise_(s, day(16), category="funding"), day(16, 4))
         ids["C"] = c.id
         forward_to_ministry(
-            s, STAFF, c.id, MINISTRY, note="Vượt thẩm quyền của tỉnh.", now=day(17)
+            s, STAFF, c.id, MINISTRY, note="Vượt thẩm quyền của tỉnh.", clock=day(17)
         )
         d = raise_(
             s,
@@ -120,7 +120,7 @@ def seed(ctx) -> dict[str, int]:
         ids["G"] = g.id
         h = assign(s, raise_(s, day(19)), day(19, 4))
         h = answer(s, h, day(19, 5))
-        h = fb.reopen(s, LEADER, h.id, h.version, reason="Chưa đủ.", now=day(20, 1))
+        h = fb.reopen(s, LEADER, h.id, h.version, reason="Chưa đủ.", clock=day(20, 1))
         ids["H"] = h.id
         raise_(s, day(16), FAR_LEADER, ELSEWHERE)  # another province
         raise_(s, day(21))  # the week after
@@ -139,7 +139,7 @@ def test_week_bounds_are_vietnam_mondays():
 def test_weekly_report_counts_a_seeded_week(ctx):
     ids = seed(ctx)
     with ctx.sessions() as s:
-        report = weekly.weekly_report(s, STAFF, "33", WEEK, now=NOW)
+        report = weekly.weekly_report(s, STAFF, "33", WEEK, clock=NOW)
     got = {
         (r.commune_code, r.category): (r.raised, r.answered, r.forwarded, r.open)
         for r in report.rows
@@ -186,7 +186,7 @@ def test_weekly_report_counts_a_seeded_week(ctx):
 def test_a_past_week_is_rebuilt_as_it_was(ctx):
     seed(ctx)
     with ctx.sessions() as s:
-        report = weekly.weekly_report(s, ADMIN, "33", "2025-W28", now=NOW)
+        report = weekly.weekly_report(s, ADMIN, "33", "2025-W28", clock=NOW)
     got = {
         (r.commune_code, r.category): (r.raised, r.answered, r.forwarded, r.open)
         for r in report.rows
@@ -203,9 +203,9 @@ def test_a_past_week_is_rebuilt_as_it_was(ctx):
 def test_the_current_week_counts_up_to_now(ctx):
     seed(ctx)
     with ctx.sessions() as s:
-        report = weekly.weekly_report(s, STAFF, "33", WEEK, now=day(16, 12))
+        report = weekly.weekly_report(s, STAFF, "33", WEEK, clock=day(16, 12))
         with pytest.raises(weekly.ReportError, match="not begun"):
-            weekly.weekly_report(s, STAFF, "33", "2025-W31", now=day(16, 12))
+            weekly.weekly_report(s, STAFF, "33", "2025-W31", clock=day(16, 12))
     assert report.as_of_utc == day(16, 12)
     assert report.totals == {"raised": 3, "answered": 2, "forwarded": 0, "open": 3}
 
@@ -223,10 +223,10 @@ def test_the_current_week_counts_up_to_now(ctx):
 def test_who_reads_the_weekly_report(ctx, who, allowed):
     with ctx.sessions() as s:
         if allowed:
-            assert weekly.weekly_report(s, who, "33", WEEK, now=NOW).rows == ()
+            assert weekly.weekly_report(s, who, "33", WEEK, clock=NOW).rows == ()
         else:
             with pytest.raises(Forbidden):
-                weekly.weekly_report(s, who, "33", WEEK, now=NOW)
+                weekly.weekly_report(s, who, "33", WEEK, clock=NOW)
 
 
 # --------------------------------------------------------------------------- #
@@ -239,10 +239,12 @@ def test_forwarding_is_province_staff_only_audited_and_once(ctx):
     with ctx.transaction() as s:
         for who in (LEADER, OTHER_STAFF, VOLUNTEER):
             with pytest.raises(Forbidden):
-                forward_to_ministry(s, who, item.id, MINISTRY, now=day(17))
+                forward_to_ministry(s, who, item.id, MINISTRY, clock=day(17))
         with pytest.raises(ForwardError, match="ministry: is required"):
-            forward_to_ministry(s, STAFF, item.id, "  ", now=day(17))
-        view = forward_to_ministry(s, STAFF, item.id, MINISTRY, "ghi chú", now=day(17))
+            forward_to_ministry(s, STAFF, item.id, "  ", clock=day(17))
+        view = forward_to_ministry(
+            s, STAFF, item.id, MINISTRY, "ghi chú", clock=day(17)
+        )
         assert (view.ministry, view.forwarded_by, view.forwarded_at) == (
             MINISTRY,
             "staff",
@@ -250,8 +252,8 @@ def test_forwarding_is_province_staff_only_audited_and_once(ctx):
         )
     with ctx.transaction() as s:
         with pytest.raises(ForwardError, match="already forwarded"):
-            forward_to_ministry(s, ADMIN, item.id, MINISTRY, now=day(17, 5))
-        forward_to_ministry(s, ADMIN, item.id, "Bộ Tài chính", now=day(17, 5))
+            forward_to_ministry(s, ADMIN, item.id, MINISTRY, clock=day(17, 5))
+        forward_to_ministry(s, ADMIN, item.id, "Bộ Tài chính", clock=day(17, 5))
         rows = s.scalars(
             select(AuditEntry).where(AuditEntry.action == "feedback.forward")
         ).all()
@@ -273,9 +275,9 @@ def test_forwarding_is_province_staff_only_audited_and_once(ctx):
 def test_a_closed_item_is_not_forwarded(ctx):
     with ctx.transaction() as s:
         item = answer(s, assign(s, raise_(s, day(14)), day(14, 4)), day(14, 5))
-        item = fb.close(s, STAFF, item.id, item.version, now=day(14, 6))
+        item = fb.close(s, STAFF, item.id, item.version, clock=day(14, 6))
     with ctx.transaction() as s, pytest.raises(ForwardError, match="status"):
-        forward_to_ministry(s, STAFF, item.id, MINISTRY, now=day(15))
+        forward_to_ministry(s, STAFF, item.id, MINISTRY, clock=day(15))
 
 
 # --------------------------------------------------------------------------- #
@@ -284,24 +286,26 @@ def test_a_closed_item_is_not_forwarded(ctx):
 
 def test_summary_text_is_saved_per_week_with_versions(ctx):
     with ctx.transaction() as s:
-        note = weekly.save_summary(s, STAFF, "33", WEEK, " Bản nháp. ", now=day(18))
+        note = weekly.save_summary(s, STAFF, "33", WEEK, " Bản nháp. ", clock=day(18))
         assert (note.text, note.version) == ("Bản nháp.", 1)
     with ctx.transaction() as s:
         with pytest.raises(Conflict):
-            weekly.save_summary(s, STAFF, "33", WEEK, "Khác", None, now=day(18, 5))
-        note = weekly.save_summary(s, STAFF, "33", WEEK, "Bản cuối.", 1, now=day(18, 6))
+            weekly.save_summary(s, STAFF, "33", WEEK, "Khác", None, clock=day(18, 5))
+        note = weekly.save_summary(
+            s, STAFF, "33", WEEK, "Bản cuối.", 1, clock=day(18, 6)
+        )
         assert note.version == 2
     with ctx.transaction() as s:
         with pytest.raises(Conflict):
-            weekly.save_summary(s, STAFF, "33", WEEK, "Cũ", 1, now=day(18, 7))
+            weekly.save_summary(s, STAFF, "33", WEEK, "Cũ", 1, clock=day(18, 7))
         for who in (LEADER, OTHER_STAFF, VOLUNTEER):
             with pytest.raises(Forbidden):
                 weekly.save_summary(s, who, "33", WEEK, "x", 2)
     with ctx.sessions() as s:
         assert weekly.get_summary(s, STAFF, "33", WEEK).text == "Bản cuối."
         assert weekly.get_summary(s, STAFF, "33", "2025-W30") is None
-        report = weekly.weekly_report(s, STAFF, "33", WEEK, now=NOW)
-        given = weekly.weekly_report(s, STAFF, "33", WEEK, "Khác hẳn", now=NOW)
+        report = weekly.weekly_report(s, STAFF, "33", WEEK, clock=NOW)
+        given = weekly.weekly_report(s, STAFF, "33", WEEK, "Khác hẳn", clock=NOW)
         actions = s.scalars(
             select(AuditEntry.action).where(AuditEntry.object_id == f"33/{WEEK}")
         ).all()
@@ -317,12 +321,12 @@ def test_summary_text_is_saved_per_week_with_versions(ctx):
 def test_national_rollup_is_for_admins(ctx):
     seed(ctx)
     with ctx.transaction() as s:
-        weekly.save_summary(s, STAFF, "33", WEEK, "Ổn định.", now=day(18))
+        weekly.save_summary(s, STAFF, "33", WEEK, "Ổn định.", clock=day(18))
     with ctx.sessions() as s:
         for who in (STAFF, LEADER, VOLUNTEER):
             with pytest.raises(Forbidden):
-                weekly.national_rollup(s, who, WEEK, now=NOW)
-        rollup = weekly.national_rollup(s, ADMIN, WEEK, now=NOW)
+                weekly.national_rollup(s, who, WEEK, clock=NOW)
+        rollup = weekly.national_rollup(s, ADMIN, WEEK, clock=NOW)
     frame = rollup.frame.set_index("province_code")
     assert len(frame) == 34
     assert frame.loc["33", ["raised", "answered", "forwarded", "open"]].tolist() == [
@@ -356,7 +360,7 @@ def report(ctx):
             "33",
             WEEK,
             "+84 cần bổ sung kinh phí; các xã chủ động.\nĐề nghị Bộ hỗ trợ.",
-            now=NOW,
+            clock=NOW,
         )
 
 

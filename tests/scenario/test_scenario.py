@@ -17,7 +17,7 @@ COMMUNE = Principal("dc", Role.COMMUNE, commune_code="13003")
 
 def current(ctx) -> scenario.Scenario:
     with ctx.sessions() as session:
-        return scenario.current(session, now=datetime(2026, 11, 27, tzinfo=UTC))
+        return scenario.current(session, clock=datetime(2026, 11, 27, tzinfo=UTC))
 
 
 def test_a_fresh_installation_runs_the_wipha_drill(ctx):

@@ -149,7 +149,7 @@ def test_interaction_keeps_a_session_alive(ctx):
     tab = sign_in(ctx, "lan")
     later = datetime.now(UTC) + accounts.IDLE_TIMEOUT - timedelta(minutes=5)
     with ctx.transaction() as session:
-        accounts.touch_session(session, tab.session_id, now=later)
+        accounts.touch_session(session, tab.session_id, clock=later)
         row = session.get(UserSession, tab.session_id)
         assert as_utc(row.last_seen_at) == later
 

@@ -423,13 +423,13 @@ def test_formula_titles_are_text_in_the_sitrep_and_the_board(demo_ctx):
             urgency="critical",
             title=formula,
             text="x",
-            now=NOW - timedelta(hours=6),
+            clock=NOW - timedelta(hours=6),
         )
         (event,) = active_events(s, is_drill=True)
         s.execute(
             update(StormEvent).where(StormEvent.id == event.id).values(name="=1+2")
         )
-    report = sr.build_sitrep(demo_ctx, STAFF_33, "33", now=NOW)
+    report = sr.build_sitrep(demo_ctx, STAFF_33, "33", clock=NOW)
     assert [r.title for r in report.urgent_requests] == [formula]
     cells = _cells(sr.sitrep_xlsx(report))
     assert "'" + formula in cells and "'=1+2" in cells

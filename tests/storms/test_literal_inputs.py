@@ -287,7 +287,7 @@ def test_ibtracs_clock_before_genesis_refused():
         ibtracs.parse(
             IB_HEADER + IB_UNITS + IB_ROWS,
             name="ALPHA",
-            clock_utc=t("2024-12-31T00:00"),
+            clock=t("2024-12-31T00:00"),
         )
 
 

@@ -241,7 +241,7 @@ def test_ibtracs_rows(file, name, season, time, lat, lon, usa, pres, r34, tokyo)
 def test_ibtracs_wipha_drill_at_clock(file):
     data = read("ibtracs", f"ibtracs_v04r01_vietnam_storms_{file}.csv")
     clock = t("2025-07-20T12:00")
-    forecast = ibtracs.parse(data, sid="2025197N14131", clock_utc=clock)
+    forecast = ibtracs.parse(data, sid="2025197N14131", clock=clock)
     assert forecast.storm_name == "WIPHA"
     assert forecast.issued_utc == clock
     assert len(forecast.points) == 53

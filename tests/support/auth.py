@@ -67,7 +67,7 @@ def sign_in(
                 password,
                 demo_mode=demo_mode,
                 client=client,
-                now=now,
+                clock=now,
             )
             token = accounts.open_session(session, found, SECRET, client=client)
         finally:

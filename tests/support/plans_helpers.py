@@ -65,14 +65,14 @@ def make_setup(ctx: AppContext, codes=(DONG_CHAU, OTHER_33, HA_TU_22)) -> Setup:
         ctx, scenario.Scenario(scenario.DRILL, CLOCK)
     )
     with ctx.transaction() as s:
-        event = open_event_for_forecast(s, ADMIN, forecast_id, now=CLOCK)
+        event = open_event_for_forecast(s, ADMIN, forecast_id, clock=CLOCK)
         activate_plans(
             s,
             ADMIN,
             event.id,
             [exposure(c) for c in codes],
             {DONG_CHAU: "coastal,riverine", OTHER_33: "urban", HA_TU_22: "urban"},
-            now=CLOCK,
+            clock=CLOCK,
         )
     with ctx.sessions() as s:
         plans = dict(

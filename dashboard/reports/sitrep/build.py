@@ -37,6 +37,7 @@ import pandas as pd
 from dashboard import feedback, forecasts, registry, scenario, situation
 from dashboard.auth import Principal, can_read_province, is_staff, require
 from dashboard.context import AppContext
+from dashboard.core.clock import Clock
 from dashboard.core.errors import NotFound
 from dashboard.delegations import list_delegations
 from dashboard.events import EventInfo, active_events
@@ -93,9 +94,9 @@ def build_sitrep(
     ctx: AppContext,
     actor: Principal,
     province_code: str,
-    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> Sitrep:
-    """The situation report of *province_code* at *now* (default: real time).
+    """The situation report of *province_code* at *clock* (default: real time).
 
     Admins and the province's own staff only.
 
@@ -104,19 +105,19 @@ def build_sitrep(
     Forbidden
         For any other role or another province's staff.
     ValueError
-        For an unknown province or a naive *now*.
+        For an unknown province or a naive *clock*.
     """
     require(
         is_staff(actor) and can_read_province(actor, province_code),
         f"build the situation report of province {province_code}",
     )
     province_name = _province_name(province_code)
-    if now is not None and now.tzinfo is None:
+    if clock is not None and clock.tzinfo is None:
         raise ValueError("the report time must carry a time zone")
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    clock = (clock or datetime.now(UTC)).astimezone(UTC)
 
     with ctx.sessions() as session:
-        sc = scenario.current(session, now=now)
+        sc = scenario.current(session, clock=clock)
     infos = scenario.shown_forecasts(ctx, sc)
     with ctx.sessions() as session:
         events = active_events(session, is_drill=sc.is_drill)
@@ -136,7 +137,9 @@ def build_sitrep(
             if event is not None
             else []
         )
-        requests = feedback.open_urgent(session, actor, province_code, now=sc.clock_utc)
+        requests = feedback.open_urgent(
+            session, actor, province_code, clock=sc.clock_utc
+        )
 
     info = None
     if infos:
@@ -204,7 +207,7 @@ def build_sitrep(
     return Sitrep(
         province_code=province_code,
         province_name=province_name,
-        generated_utc=now,
+        generated_utc=clock,
         mode=sc.mode,
         drill_name=sc.drill_name,
         clock_utc=sc.clock_utc,
@@ -245,7 +248,7 @@ def build_sitrep(
                 status=v.status,
                 raised_at=v.raised_at,
                 due_utc=v.due_utc,
-                overdue=v.overdue(now),
+                overdue=v.overdue(clock),
             )
             for v in requests
         ),

@@ -65,7 +65,7 @@ def _parse_atcf(text: str, **options: Any) -> list[Forecast]:
 
 
 def _parse_ibtracs(text: str, **options: Any) -> list[Forecast]:
-    if any(k in options for k in ("sid", "name", "clock_utc")):
+    if any(k in options for k in ("sid", "name", "clock")):
         return [ibtracs.parse(text, **options)]
     return ibtracs.parse_all(text, **options)
 
@@ -170,7 +170,7 @@ def parse(
         texts (``..._2026082120.txt``).
     **options
         Passed to the format's parser: ``sid``/``name``/``season``/``winds``/
-        ``clock_utc`` (IBTrACS), ``tech``/``dtg``/``storm`` (ATCF),
+        ``clock`` (IBTrACS), ``tech``/``dtg``/``storm`` (ATCF),
         ``reference_utc`` (JTWC).
 
     Raises

@@ -42,6 +42,7 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from dashboard.core.clock import Clock
 from dashboard.storms.model import Forecast, ForecastError, Radii, TrackPoint
 from dashboard.storms.parsers._common import (
     blank_float,
@@ -261,7 +262,7 @@ def wmo_wind_1min(row: Row) -> tuple[float | None, str]:
     return usa, "USA_WIND (1-min)" if usa is not None else ""
 
 
-def row_to_point(row: Row, clock: datetime, winds: str = "usa") -> TrackPoint:
+def row_to_point(row: Row, clock: Clock, winds: str = "usa") -> TrackPoint:
     """One IBTrACS row → a point whose lead time counts from *clock*."""
     valid = _time(row)
     lat, lon = _number(row, "LAT"), _number(row, "LON")
@@ -307,19 +308,19 @@ def _check_winds(winds: str) -> None:
 
 def ibtracs_as_forecast(
     rows: Sequence[Row],
-    clock_utc: datetime,
+    clock: Clock,
     *,
     winds: str = "usa",
     horizon_hours: float | None = None,
     synoptic_only: bool = False,
 ) -> Forecast:
-    """A past storm as the forecast "issued" at *clock_utc* (for drills).
+    """A past storm as the forecast "issued" at *clock* (for drills).
 
     Parameters
     ----------
     rows
         Rows of one storm (:func:`select_storm`).
-    clock_utc
+    clock
         The drill clock: points at or before it are past, later ones forecast.
     winds
         ``"usa"`` (1-minute, default), ``"tokyo"`` (JMA 10-minute) or
@@ -330,7 +331,7 @@ def ibtracs_as_forecast(
         Keep only 00/06/12/18 UTC rows (drop IBTrACS 3-hourly interpolations).
     """
     _check_winds(winds)
-    if clock_utc.tzinfo is None:
+    if clock.tzinfo is None:
         raise ForecastError("the drill clock must be timezone-aware UTC")
     if not rows:
         raise ForecastError("no rows for the storm")
@@ -344,28 +345,26 @@ def ibtracs_as_forecast(
         valid = _time(row)
         if synoptic_only and (valid.hour % 6 or valid.minute):
             continue
-        if horizon_hours is not None and valid - clock_utc > timedelta(
-            hours=horizon_hours
-        ):
+        if horizon_hours is not None and valid - clock > timedelta(hours=horizon_hours):
             continue
         kept.append(row)
     kept.sort(key=_time)
     if not kept:
         raise ForecastError("no rows left within the horizon")
-    if _time(kept[0]) > clock_utc:
-        raise ForecastError(f"the storm starts after the clock {iso_z(clock_utc)}")
-    points = [row_to_point(r, clock_utc, winds) for r in kept]
+    if _time(kept[0]) > clock:
+        raise ForecastError(f"the storm starts after the clock {iso_z(clock)}")
+    points = [row_to_point(r, clock, winds) for r in kept]
     first = kept[0]
     return Forecast(
         storm_id=first["SID"],
         storm_name=first["NAME"],
         source=SOURCE,
-        issued_utc=clock_utc,
+        issued_utc=clock,
         wind_averaging_minutes=WIND_CHOICES[winds],
         points=unwrap_longitudes(points),
-        product=f"IBTrACS v04r01 ({winds} winds) as of {iso_z(clock_utc)}",
+        product=f"IBTrACS v04r01 ({winds} winds) as of {iso_z(clock)}",
         extra={
-            "base_utc": iso_z(clock_utc),
+            "base_utc": iso_z(clock),
             "season": first["SEASON"],
             "atcf_id": first.get("USA_ATCF_ID", ""),
             "winds": winds,
@@ -381,18 +380,18 @@ def parse(
     name: str | None = None,
     season: int | None = None,
     winds: str = "usa",
-    clock_utc: datetime | None = None,
+    clock: Clock | None = None,
     horizon_hours: float | None = None,
     synoptic_only: bool = False,
 ) -> Forecast:
     """Parse an IBTrACS CSV into the track of one storm.
 
-    Without *clock_utc* the whole track is past and "issued" at its last row;
+    Without *clock* the whole track is past and "issued" at its last row;
     with it, see :func:`ibtracs_as_forecast`.
     """
     _check_winds(winds)
     rows = select_storm(read_rows(data), sid=sid, name=name, season=season)
-    clock = clock_utc or max(_time(r) for r in rows)
+    clock = clock or max(_time(r) for r in rows)
     return ibtracs_as_forecast(
         rows,
         clock,

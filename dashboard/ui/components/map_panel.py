@@ -20,6 +20,7 @@ import streamlit_folium
 from streamlit_folium import st_folium
 
 from dashboard import registry
+from dashboard.core.clock import Clock
 from dashboard.situation import mapview
 from dashboard.ui import cache, session
 from dashboard.ui.format import local_time, when, wind_level
@@ -72,7 +73,7 @@ def storm_labels() -> dict[str, object]:
     }
 
 
-def commune_details(code: str, table: pd.DataFrame | None, clock: datetime) -> None:
+def commune_details(code: str, table: pd.DataFrame | None, clock: Clock) -> None:
     """Exposure of one commune, in words."""
     row = registry.commune(code)
     lines = [
@@ -121,7 +122,7 @@ def _build_map(
     province_code: str | None,
     highlight: str | None,
     forecast_id: int | None,
-    clock: datetime,
+    clock: Clock,
     hour_iso: str | None,
     tiles: bool,
 ):
@@ -148,7 +149,7 @@ def rendered_map(
     province_code: str | None,
     highlight: str | None,
     forecast_id: int | None,
-    clock: datetime,
+    clock: Clock,
     hour_iso: str | None,
     tiles: bool,
     lang: str,
@@ -205,7 +206,7 @@ def situation_map(
     province_code: str | None,
     highlight: str | None,
     forecast_id: int | None,
-    clock: datetime,
+    clock: Clock,
 ) -> None:
     clock_iso = clock.isoformat()
     hour_iso = None

@@ -13,11 +13,11 @@ reruns so the readiness header is right at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 import streamlit as st
 
 from dashboard.auth import Principal
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, DashboardError
 from dashboard.plans.field import card_order, hours_left
 from dashboard.plans.model import REASON_STATUSES
@@ -40,7 +40,7 @@ STATUS_ICONS = {
 }
 
 
-def deadline_words(task: TaskView, clock: datetime) -> str:
+def deadline_words(task: TaskView, clock: Clock) -> str:
     left = hours_left(task, clock)
     if left is None:
         return t("plans.deadline.none")
@@ -176,7 +176,7 @@ def _evidence_form(
 def render(
     p: Principal,
     tasks: list[TaskView],
-    clock: datetime,
+    clock: Clock,
     editable: bool,
     say: Callable[[str, str], None],
     conflict_text: Callable[[TaskView, Conflict], str],

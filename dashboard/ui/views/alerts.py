@@ -140,7 +140,7 @@ def render() -> None:
         return
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
     st.caption(t("alerts.page.feed", path=escape(feed_path(province))))
     _draft(p, province, sc)
     _list(p, province)

@@ -57,7 +57,7 @@ def _province_page(
             name = t("dlg.event_name", storm=info.storm_name)
             _run(
                 lambda db: dlg.ensure_event(
-                    db, p, info.storm_id, name, info.id, sc.is_drill, now=_now(sc)
+                    db, p, info.storm_id, name, info.id, sc.is_drill, clock=_now(sc)
                 ),
                 "dlg.done.event",
             )
@@ -137,7 +137,9 @@ def _commune_page(
                 t("dlg.commune.confirm"), key=f"dlg_confirm_{v.id}", type="primary"
             ):
                 _run(
-                    lambda db, v=v: dlg.confirm_visit(db, p, v.id, code, now=_now(sc)),
+                    lambda db, v=v: dlg.confirm_visit(
+                        db, p, v.id, code, clock=_now(sc)
+                    ),
                     "dlg.done.confirm",
                 )
     st.subheader(t("dlg.followups"))
@@ -153,7 +155,7 @@ def render() -> None:
         return
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
     info = _storm(sc)
     if sc.is_drill and info is not None:
         st.info(

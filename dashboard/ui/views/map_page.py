@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import forecasts, registry, scenario, situation
 from dashboard.auth import Role
+from dashboard.core.clock import Clock
 from dashboard.forecasts import StoredForecastInfo
 from dashboard.geo import layers
 from dashboard.scenario.drill import DRILL_CLOCK
@@ -169,7 +170,7 @@ def _legend(layer: layers.LayerInfo) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _ranking_view(
-    forecast_id: int, version: str, clock: datetime, province: str | None, lang: str
+    forecast_id: int, version: str, clock: Clock, province: str | None, lang: str
 ) -> tuple[pd.DataFrame, str, int]:
     """The ranking table, its wind model and the number of communes only
     watched, built once per advisory, clock, scope and language (*lang* is
@@ -201,7 +202,7 @@ def _ranking_view(
 
 
 def _ranking(
-    forecast_id: int, version: str, province_code: str | None, clock: datetime
+    forecast_id: int, version: str, province_code: str | None, clock: Clock
 ) -> None:
     st.subheader(t("exposure.title") if province_code else t("exposure.national"))
     view, model, watched = _ranking_view(
@@ -263,7 +264,7 @@ def render() -> None:
         sign_in_form.render()
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
     if not sc.is_drill:
         _live_feeds()
     info = _pick_storm(cache.shown_forecasts(sc))

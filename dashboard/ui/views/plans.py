@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import registry, scenario
 from dashboard.auth import Principal, Role, can_work_commune
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, DashboardError
 from dashboard.core.time import as_utc_or_none, to_vietnam_time
 from dashboard.plans.activation import events_for_commune, plan_for_commune
@@ -150,7 +151,7 @@ def _on_change(
     st.session_state[STALE_HEADER] = True
 
 
-def _frame(tasks: list[TaskView], clock: datetime, lang: str) -> pd.DataFrame:
+def _frame(tasks: list[TaskView], clock: Clock, lang: str) -> pd.DataFrame:
     # The task and its status first, then what it needs and what was given
     # (evidence, note, number, reason: all visible without scrolling on a
     # desktop); the deadline last. Phones get cards instead.
@@ -354,7 +355,7 @@ def render() -> None:
         return
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
         events = events_for_commune(db, p, code)
     if not events:
         st.info(t("plans.none"))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import scenario
 from dashboard.auth import Principal, Role, is_staff
+from dashboard.core.clock import Clock
 from dashboard.core.errors import DashboardError
 from dashboard.delegations import list_delegations
 from dashboard.delegations.rules import presence_by_commune
@@ -181,7 +182,7 @@ def _activation(p: Principal, province: str, sc: scenario.Scenario) -> int | Non
     return event_id
 
 
-def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
+def _board(p: Principal, event_id: int, province: str, clock: Clock) -> None:
     ctx = cache.context()
     with ctx.sessions() as db:
         board = province_board(db, p, event_id, province, clock)
@@ -286,7 +287,7 @@ def _board(p: Principal, event_id: int, province: str, clock: datetime) -> None:
         st.line_chart(chart, y="readiness", height=220)
 
 
-def _national(p: Principal, event_id: int, clock: datetime) -> None:
+def _national(p: Principal, event_id: int, clock: Clock) -> None:
     with cache.context().sessions() as db:
         summary = national_summary(db, p, event_id, clock)
     if summary.empty:
@@ -364,7 +365,7 @@ def render() -> None:
         return
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
     province = pick_province(p, "readiness_province", label_key="plans.province")
     event_id = _activation(p, province, sc)
     if event_id is None:

@@ -20,7 +20,7 @@ def storm_line() -> str:
     """One line: which storm, drill or live, as of when."""
     ctx = cache.context()
     with ctx.sessions() as db:
-        sc = scenario.current(db, now=datetime.now(UTC))
+        sc = scenario.current(db, clock=datetime.now(UTC))
     infos = cache.shown_forecasts(sc)
     if not infos:
         return "🌀 " + t("storm.none")

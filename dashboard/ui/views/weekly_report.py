@@ -7,13 +7,14 @@ Everything goes through the services (:mod:`dashboard.reports.weekly`,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import feedback
 from dashboard.auth import Principal, Role
+from dashboard.core.clock import Clock
 from dashboard.core.errors import Conflict, DashboardError
 from dashboard.core.time import VIETNAM_OFFSET
 from dashboard.reports import weekly, weekly_render
@@ -27,10 +28,10 @@ from dashboard.ui.session import t
 WEEKS_BACK = 8
 
 
-def _weeks(now: datetime) -> list[str]:
+def _weeks(clock: Clock) -> list[str]:
     """The current ISO week and the ones before it, newest first."""
     return [
-        weekly.current_iso_week(now - timedelta(weeks=k)) for k in range(WEEKS_BACK)
+        weekly.current_iso_week(clock - timedelta(weeks=k)) for k in range(WEEKS_BACK)
     ]
 
 

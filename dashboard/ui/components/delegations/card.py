@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import delegations as dlg
 from dashboard import registry, scenario
 from dashboard.auth import Principal, Role
+from dashboard.core.clock import Clock
 from dashboard.delegations.text import assignment_sheet, zalo_text
 from dashboard.ui import cache, session
 from dashboard.ui.components import drafts, phone
@@ -55,7 +56,7 @@ def _summary_table(views: list[dlg.DelegationView]) -> None:
 
 
 def _header(
-    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: datetime
+    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: Clock
 ) -> None:
     visit_card.summary(v)
     st.dataframe(
@@ -114,7 +115,7 @@ def _leader_actions(
         t("dlg.action.depart"), key=f"dlg_depart_{v.id}", width=width
     ):
         _run(
-            lambda db: dlg.depart(db, p, v.id, v.version, now=_now(sc)),
+            lambda db: dlg.depart(db, p, v.id, v.version, clock=_now(sc)),
             "dlg.done.depart",
         )
     if v.status in ("planned", "en_route") and cols[1].button(
@@ -124,7 +125,7 @@ def _leader_actions(
         width=width,
     ):
         _run(
-            lambda db: dlg.check_in(db, p, v.id, v.version, now=_now(sc)),
+            lambda db: dlg.check_in(db, p, v.id, v.version, clock=_now(sc)),
             "dlg.done.check_in",
         )
     if v.status == "on_site" and cols[2].button(
@@ -134,7 +135,7 @@ def _leader_actions(
         width=width,
     ):
         _run(
-            lambda db: dlg.check_out(db, p, v.id, v.version, now=_now(sc)),
+            lambda db: dlg.check_out(db, p, v.id, v.version, clock=_now(sc)),
             "dlg.done.check_out",
         )
 
@@ -159,7 +160,7 @@ def _manager_actions(
             ):
                 _run(
                     lambda db: dlg.record_findings(
-                        db, p, v.id, v.version, findings, now=_now(sc)
+                        db, p, v.id, v.version, findings, clock=_now(sc)
                     ),
                     "dlg.done.findings",
                     (f"dlg_findings_text_{v.id}",),
@@ -174,7 +175,7 @@ def _manager_actions(
                 if st.form_submit_button(t("dlg.cancel.submit")):
                     _run(
                         lambda db: dlg.cancel_delegation(
-                            db, p, v.id, v.version, reason, now=_now(sc)
+                            db, p, v.id, v.version, reason, clock=_now(sc)
                         ),
                         "dlg.done.cancel",
                     )
@@ -210,7 +211,7 @@ def _edit_arrivals(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -
         reporting_location=v.reporting_location,
     )
     _run(
-        lambda db: dlg.update_delegation(db, p, v.id, v.version, draft, now=_now(sc)),
+        lambda db: dlg.update_delegation(db, p, v.id, v.version, draft, clock=_now(sc)),
         "dlg.done.update",
     )
 
@@ -276,7 +277,7 @@ def _verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) ->
         if st.form_submit_button(t("dlg.verify.submit")):
             _run(
                 lambda db: dlg.verify_task(
-                    db, p, v.id, task_id, result, note, now=_now(sc)
+                    db, p, v.id, task_id, result, note, clock=_now(sc)
                 ),
                 "dlg.done.verify",
             )
@@ -285,7 +286,7 @@ def _verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) ->
 def _followup_list(
     p: Principal,
     items: list[dlg.FollowUpView],
-    clock: datetime,
+    clock: Clock,
     sc: scenario.Scenario,
     key: str,
 ) -> None:
@@ -310,7 +311,7 @@ def _followup_list(
         ):
             _run(
                 lambda db, item=item: dlg.set_followup_status(
-                    db, p, item.id, item.version, "done", now=_now(sc)
+                    db, p, item.id, item.version, "done", clock=_now(sc)
                 ),
                 "dlg.done.followup",
             )
@@ -349,7 +350,7 @@ def _followups(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> No
                     text,
                     owner,
                     due,
-                    now=_now(sc),
+                    clock=_now(sc),
                     client_key=client_key,
                 ),
                 "dlg.done.followup_raised",

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import delegations as dlg
 from dashboard import registry
 from dashboard.auth import Principal
+from dashboard.core.clock import Clock
 from dashboard.ui import cache
 
 # --------------------------------------------------------------------------
@@ -32,7 +33,7 @@ def _warning_text(w: dlg.CoverageWarning) -> str:
 
 
 def _coverage(
-    p: Principal, event_id: int, province: str, table: pd.DataFrame, clock: datetime
+    p: Principal, event_id: int, province: str, table: pd.DataFrame, clock: Clock
 ) -> None:
     min_risk = st.selectbox(
         t("dlg.cov.min_risk"),

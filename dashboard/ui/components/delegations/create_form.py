@@ -116,7 +116,7 @@ def _create_form(
     )
     _run(
         lambda db: dlg.create_delegation(
-            db, p, event_id, province, draft, now=_now(sc)
+            db, p, event_id, province, draft, clock=_now(sc)
         ),
         "dlg.created",
     )

@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import delegations as dlg
 from dashboard import registry, scenario
 from dashboard.auth import Principal
+from dashboard.core.clock import Clock
 from dashboard.delegations.rules import ACTIVE_STATUSES
 from dashboard.ui import cache, session
 from dashboard.ui.components import drafts
@@ -85,7 +86,7 @@ def summary(v: dlg.DelegationView) -> None:
 
 
 def header(
-    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: datetime
+    v: dlg.DelegationView, etas: dict[str, datetime | None], clock: Clock
 ) -> None:
     """Status, leader, times, each commune of the visit and the team."""
     summary(v)
@@ -151,7 +152,7 @@ def _problem_form(
         st.session_state.pop(PROBLEM, None)  # closed once stored (_run reruns)
         if not _run(
             lambda db: dlg.verify_task(
-                db, p, v.id, task.id, "problem_found", note, now=_now(sc)
+                db, p, v.id, task.id, "problem_found", note, clock=_now(sc)
             ),
             "dlg.done.verify",
             (key,),
@@ -219,7 +220,7 @@ def verification(p: Principal, v: dlg.DelegationView, sc: scenario.Scenario) -> 
             ):
                 _run(
                     lambda db, task=task: dlg.verify_task(
-                        db, p, v.id, task.id, "verified", "", now=_now(sc)
+                        db, p, v.id, task.id, "verified", "", clock=_now(sc)
                     ),
                     "dlg.done.verify",
                 )

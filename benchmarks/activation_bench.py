@@ -20,8 +20,8 @@ commune gets the profiles ``coastal,riverine``: 25 of the starter's 26 tasks.
     Every exposed commune of Thanh Hoá (38, :func:`propose_communes`: level-6
     wind or inside the cone) by its province staff, committed.
 
-The baseline is the old row-by-row activation (:func:`_rowwise_activate`,
-kept here and only here): one ``registry.commune`` look-up per commune for the
+The baseline is the old row-by-row activation (``tests/support/activation_reference.py``,
+shared with the test that compares the two): one ``registry.commune`` look-up per commune for the
 authorisation and again for the province, an ORM object and a flush per plan,
 its tasks added and flushed, one audit row flushed per plan. Ours: per batch
 of ``BATCH_COMMUNES`` communes, the plans by one ``INSERT … ON CONFLICT DO
@@ -43,39 +43,30 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.orm import Session
 
-from dashboard import audit, registry, scenario, situation
-from dashboard.auth import SYSTEM, Principal, Role, require_manage_province
+from dashboard import scenario, situation
+from dashboard.auth import SYSTEM, Principal, Role
+from dashboard.bootstrap import open_context
 from dashboard.config import Settings
-from dashboard.context import AppContext, open_context
-from dashboard.core.clock import Clock
+from dashboard.context import AppContext
 from dashboard.events import open_event_for_forecast
 from dashboard.plans.activation import (
     BATCH_COMMUNES,
     CommuneExposure,
     activate_plans,
-    deadline,
     propose_communes,
 )
-from dashboard.plans.model import (
-    NotFound,
-    PlanError,
-    applies,
-    due_now,
-    join_profiles,
-    split_profiles,
-)
-from dashboard.plans.templates import ensure_starter, template_tasks
+from dashboard.plans.templates import ensure_starter
 from dashboard.scenario.drill import DRILL_CLOCK, drill_forecast
 from dashboard.store.models.core import AuditEntry
-from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
+from dashboard.store.models.plans import CommunePlan, PlanTask
+from tests.support.activation_reference import activate_row_by_row
 from tests.support.postgres import PostgresServer, start_server
 
 PROVINCE = "38"  # Thanh Hoá: 166 communes, on Wipha's path
@@ -91,114 +82,6 @@ TEMPLATE_DB = "activation_template"
 
 def _log(message: str) -> None:
     print(f"activation: {message}", file=sys.stderr, flush=True)
-
-
-# -- the old way ---------------------------------------------------------------------
-
-
-def _rowwise_activate(
-    session: Session,
-    actor: Principal,
-    event_id: int,
-    communes: Iterable[CommuneExposure],
-    profiles: dict[str, frozenset[str] | str],
-    template_id: int | None = None,
-    clock: Clock | None = None,
-) -> list[int]:
-    """``activate_plans`` as it was before the bulk rewrite (row by row)."""
-    items = list(communes)
-    for item in items:
-        province = str(registry.commune(item.commune_code)["province_code"])
-        require_manage_province(actor, province)
-    event = session.get(StormEvent, event_id)
-    if event is None:
-        raise NotFound(f"no storm event {event_id}")
-    if event.status != "active":
-        raise PlanError(f"storm event {event_id} is {event.status}")
-    template_id = template_id or ensure_starter(session)
-    specs = template_tasks(session, template_id)
-    if not specs:
-        raise PlanError(f"plan template {template_id} has no tasks")
-    existing = set(
-        session.scalars(
-            select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
-        )
-    )
-    at = clock or datetime.now(UTC)
-    created = []
-    for item in items:
-        if item.commune_code in existing:
-            continue
-        existing.add(item.commune_code)
-        raw = profiles.get(item.commune_code, frozenset())
-        prof = split_profiles(raw) if isinstance(raw, str) else frozenset(raw)
-        province = str(registry.commune(item.commune_code)["province_code"])
-        plan = CommunePlan(
-            event_id=event_id,
-            commune_code=item.commune_code,
-            province_code=province,
-            template_id=template_id,
-            profiles=join_profiles(prof),
-            eta_utc=item.eta_utc,
-            closest_utc=item.closest_utc,
-            max_wind_level=item.max_wind_level,
-            risk_level=item.risk_level,
-            activated_at=at,
-            activated_by=actor.username,
-            updated_at=at,
-        )
-        session.add(plan)
-        session.flush()
-        tasks = [s for s in specs if applies(",".join(s.profiles), prof)]
-        session.add_all(
-            PlanTask(
-                plan_id=plan.id,
-                event_id=event_id,
-                commune_code=item.commune_code,
-                province_code=province,
-                position=position,
-                title_vi=s.title_vi,
-                title_en=s.title_en,
-                guidance_vi=s.guidance_vi,
-                guidance_en=s.guidance_en,
-                pillar=s.pillar,
-                priority=s.priority,
-                deadline_kind=s.deadline_kind,
-                offset_hours=s.offset_hours,
-                deadline_utc=due_now(
-                    deadline(
-                        s.deadline_kind, s.offset_hours, item.eta_utc, item.closest_utc
-                    ),
-                    at,
-                ),
-                evidence=s.evidence,
-                evidence_unit=s.evidence_unit,
-                status="todo",
-                updated_at=at,
-                updated_by=actor.username,
-                version=1,
-            )
-            for position, s in enumerate(tasks, start=1)
-        )
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "activate",
-            "commune_plan",
-            str(plan.id),
-            new={
-                "event_id": event_id,
-                "commune_code": item.commune_code,
-                "profiles": plan.profiles,
-                "template_id": template_id,
-                "eta_utc": item.eta_utc,
-                "tasks": len(tasks),
-            },
-            at=at,
-        )
-        created.append(plan.id)
-    return created
 
 
 # -- exposure --------------------------------------------------------------------------
@@ -339,7 +222,7 @@ def _measure(
             ours_ctx = ctx
         for _ in range(BASELINE_REPEATS[scope]):
             seconds, ctx, old_plans = _activate_once(
-                store, _rowwise_activate, actor, communes
+                store, activate_row_by_row, actor, communes
             )
             old.append(seconds)
             if old_ctx is not None:

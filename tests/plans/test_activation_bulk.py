@@ -1,8 +1,8 @@
 """Bulk activation writes exactly what row-by-row activation wrote, on both stores.
 
-The reference (:func:`_row_by_row`) is the activation as it was before the
-bulk rewrite, rebuilt here from the template: one ORM plan, its tasks and its
-audit row per commune. Both run on the same database, for two events of the
+The reference (``tests/support/activation_reference.py``, also the baseline
+of the ``activation`` benchmark) is the activation as it was before the bulk
+rewrite: one ORM plan, its tasks and its audit row per commune. Both run on the same database, for two events of the
 same storm, and every plan, task and per-plan audit row is compared (ids
 mapped to commune codes; the bulk way writes in commune-code order, the old
 one in the order given).
@@ -13,20 +13,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
-from dashboard import audit, registry, scenario
-from dashboard.auth import Forbidden, Principal
+from dashboard import scenario
+from dashboard.auth import Forbidden
 from dashboard.events import open_event_for_forecast
-from dashboard.plans.activation import CommuneExposure, activate_plans, deadline
-from dashboard.plans.model import applies, due_now, join_profiles, split_profiles
+from dashboard.plans.activation import CommuneExposure, activate_plans
 from dashboard.plans.templates import ensure_starter, template_tasks
 from dashboard.store.models.core import AuditEntry
 from dashboard.store.models.plans import CommunePlan, PlanTask, StormEvent
+from tests.support.activation_reference import activate_row_by_row
 from tests.support.plans_helpers import (
     ADMIN,
     CLOCK,
@@ -60,101 +59,6 @@ PROFILES: dict[str, frozenset[str] | str] = {
     # C22[2]: none given
 }
 DISTINCT = 7
-
-
-def _row_by_row(
-    session: Session,
-    actor: Principal,
-    event_id: int,
-    communes: list[CommuneExposure],
-    profiles: dict,
-    now: datetime,
-) -> list[int]:
-    """The old activation: one plan, its tasks and one audit row at a time."""
-    template_id = ensure_starter(session)
-    specs = template_tasks(session, template_id)
-    seen = set(
-        session.scalars(
-            select(CommunePlan.commune_code).where(CommunePlan.event_id == event_id)
-        )
-    )
-    created = []
-    for item in communes:
-        if item.commune_code in seen:
-            continue
-        seen.add(item.commune_code)
-        raw = profiles.get(item.commune_code, frozenset())
-        prof = split_profiles(raw) if isinstance(raw, str) else frozenset(raw)
-        province = str(registry.commune(item.commune_code)["province_code"])
-        plan = CommunePlan(
-            event_id=event_id,
-            commune_code=item.commune_code,
-            province_code=province,
-            template_id=template_id,
-            profiles=join_profiles(prof),
-            eta_utc=item.eta_utc,
-            closest_utc=item.closest_utc,
-            max_wind_level=item.max_wind_level,
-            risk_level=item.risk_level,
-            activated_at=now,
-            activated_by=actor.username,
-            updated_at=now,
-        )
-        session.add(plan)
-        session.flush()
-        tasks = [s for s in specs if applies(",".join(s.profiles), prof)]
-        for position, s in enumerate(tasks, start=1):
-            session.add(
-                PlanTask(
-                    plan_id=plan.id,
-                    event_id=event_id,
-                    commune_code=item.commune_code,
-                    province_code=province,
-                    position=position,
-                    title_vi=s.title_vi,
-                    title_en=s.title_en,
-                    guidance_vi=s.guidance_vi,
-                    guidance_en=s.guidance_en,
-                    pillar=s.pillar,
-                    priority=s.priority,
-                    deadline_kind=s.deadline_kind,
-                    offset_hours=s.offset_hours,
-                    deadline_utc=due_now(
-                        deadline(
-                            s.deadline_kind,
-                            s.offset_hours,
-                            item.eta_utc,
-                            item.closest_utc,
-                        ),
-                        now,
-                    ),
-                    evidence=s.evidence,
-                    evidence_unit=s.evidence_unit,
-                    status="todo",
-                    updated_at=now,
-                    updated_by=actor.username,
-                    version=1,
-                )
-            )
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "activate",
-            "commune_plan",
-            str(plan.id),
-            new={
-                "event_id": event_id,
-                "commune_code": item.commune_code,
-                "profiles": plan.profiles,
-                "template_id": template_id,
-                "eta_utc": item.eta_utc,
-                "tasks": len(tasks),
-            },
-            at=now,
-        )
-        created.append(plan.id)
-    return created
 
 
 def _events(ctx) -> tuple[int, int]:
@@ -257,7 +161,9 @@ def test_bulk_activation_writes_what_row_by_row_activation_wrote(ctx):
             batch_size=3,
         )
     with ctx.transaction() as s:
-        reference = _row_by_row(s, ADMIN, old_event, COMMUNES, PROFILES, CLOCK)
+        reference = activate_row_by_row(
+            s, ADMIN, old_event, COMMUNES, PROFILES, clock=CLOCK
+        )
     assert len(created) == len(reference) == DISTINCT
     bulk, old = _written(ctx, bulk_event), _written(ctx, old_event)
     assert bulk == old

@@ -27,9 +27,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from tests.support import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -96,17 +96,7 @@ def _start(
 ) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     if script is None:
-        command = [
-            sys.executable,
-            "-m",
-            "dashboard",
-            "run",
-            "--headless",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
+        command = servers.app_command(port)
     else:
         command = [
             sys.executable,
@@ -125,14 +115,8 @@ def _start(
         command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
+    if servers.wait_healthy(url, process):
+        return process, url
     _stop(process)
     raise SystemExit(f"the server did not start:\n{log.read_text()}")
 

@@ -64,6 +64,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
 from benchmarks.common import shared
+from tests.support import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 16
@@ -344,10 +345,7 @@ def start_server(
             command += ["--profile", str(profile)]
         command += ["--", *options, "--server.headless", "true"]
     else:
-        command = [
-            *(sys.executable, "-m", "dashboard", "run", "--headless", "--demo"),
-            *("--address", "127.0.0.1", "--port", str(port)),
-        ]
+        command = servers.app_command(port, "--demo")
     with log.open("w") if log else open(os.devnull, "w") as output:
         process = subprocess.Popen(
             command,
@@ -357,16 +355,10 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the app server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return server
-        except OSError:
-            time.sleep(0.3)
+    if servers.wait_healthy(server.url, process, within=120):
+        return server
+    if process.poll() is not None:
+        raise SystemExit(f"the app server exited with {process.returncode}")
     server.stop()
     raise SystemExit("the app server did not start")
 

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -30,6 +28,7 @@ from playwright.sync_api import sync_playwright
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.netmeter import ByteCounter, throttle
 from tests.browser.streamlit_page import MAP_FRAME, sign_in, wait_for_app
+from tests.support import servers
 from tests.support.helpers import REPO_ROOT
 from tests.support.postgres import free_port
 
@@ -40,23 +39,15 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir), "DASHBOARD_DEMO": "1"}
     process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "dashboard", "run", "--headless"),
-            *("--address", "127.0.0.1", "--port", str(port)),
-        ],
+        servers.app_command(port),
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
+    if servers.wait_healthy(url, process):
+        return process, url
     process.terminate()
     raise SystemExit("the app server did not start")
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,33 +84,15 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> AppSer
     data_dir.mkdir(parents=True, exist_ok=True)
     server.process = servers.track(
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard",
-                "run",
-                "--headless",
-                "--address",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            servers.app_command(port),
             env=env,
             cwd=REPO_ROOT,
             stdout=server.log.open("w"),
             stderr=subprocess.STDOUT,
         )
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"the app server exited:\n{server.log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return server
-        except OSError:
-            time.sleep(0.3)
+    if servers.wait_healthy(server.url, server.process):
+        return server
     servers.stop(server.process)
     pytest.fail(f"the app server did not answer:\n{server.log.read_text()}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 
@@ -30,17 +29,7 @@ def test_a_signal_to_dashboard_run_frees_the_port_within_5_s(tmp_path, signum):
     log = tmp_path / "server.log"
     process = servers.track(
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard",
-                "run",
-                "--headless",
-                "--address",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            servers.app_command(port),
             env=env,
             cwd=REPO_ROOT,
             stdout=log.open("w"),

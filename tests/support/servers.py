@@ -12,10 +12,37 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
 _TRACKED: list[subprocess.Popen] = []
+
+
+def app_command(port: int, *options: str) -> list[str]:
+    """``dashboard run`` headless on 127.0.0.1:*port* (*options* such as
+    ``--demo``): the server every harness starts."""
+    return [
+        *(sys.executable, "-m", "dashboard", "run", "--headless", *options),
+        *("--address", "127.0.0.1", "--port", str(port)),
+    ]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, within: float = 90) -> bool:
+    """Poll ``/_stcore/health`` of *url* until it answers ``ok`` (True), the
+    process exits or *within* seconds pass (False)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def track(process: subprocess.Popen) -> subprocess.Popen:

@@ -46,6 +46,23 @@ def markdown_text(at) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(m.value for m in at.markdown))
 
 
+def dong_chau_visit(
+    name: str, *, arrive_after: int = 2, with_secretary: bool = False
+) -> dlg.DelegationDraft:
+    """A delegation led by demo-province to Đồng Châu (13003), leaving an hour
+    after the drill clock and arriving *arrive_after* hours after it."""
+    members = [dlg.MemberInput("Phạm Thị Ánh", "Thư ký", "0987654321")]
+    return dlg.DelegationDraft(
+        name=name,
+        leader_username="demo-province",
+        leader_phone="0912345678",
+        planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
+        planned_arrival_utc=DRILL_CLOCK + timedelta(hours=arrive_after),
+        communes=[dlg.StopInput("13003")],
+        members=members if with_secretary else (),
+    )
+
+
 def open_event_with_a_plan() -> int:
     """The Wipha drill event and Đồng Châu's plan with a task (the demo seeding
     of the plans feature may have made both already)."""
@@ -184,15 +201,7 @@ def test_commune_leader_sees_who_is_coming_and_confirms():
             SYSTEM,
             event_id,
             "33",
-            dlg.DelegationDraft(
-                name="Đoàn kiểm tra đê biển",
-                leader_username="demo-province",
-                leader_phone="0912345678",
-                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
-                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=2),
-                communes=[dlg.StopInput("13003")],
-                members=[dlg.MemberInput("Phạm Thị Ánh", "Thư ký", "0987654321")],
-            ),
+            dong_chau_visit("Đoàn kiểm tra đê biển", with_secretary=True),
         )
     at = open_view("delegations", COMMUNE)
     assert not at.exception, at.exception
@@ -219,14 +228,7 @@ def test_moving_an_arrival_after_the_level6_wind_is_flagged():
             SYSTEM,
             event_id,
             "33",
-            dlg.DelegationDraft(
-                name="Đoàn muộn",
-                leader_username="demo-province",
-                leader_phone="0912345678",
-                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
-                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=2),
-                communes=[dlg.StopInput("13003")],
-            ),
+            dong_chau_visit("Đoàn muộn"),
         )
     ctx.engine.dispose()
     at = open_view("delegations", PROVINCE)
@@ -263,14 +265,7 @@ def test_a_followup_sent_twice_with_its_drafts_key_is_stored_once():
             SYSTEM,
             event_id,
             "33",
-            dlg.DelegationDraft(
-                name="Đoàn kiểm tra neo đậu tàu thuyền",
-                leader_username="demo-province",
-                leader_phone="0912345678",
-                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
-                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=2),
-                communes=[dlg.StopInput("13003")],
-            ),
+            dong_chau_visit("Đoàn kiểm tra neo đậu tàu thuyền"),
         )
     at = open_view("delegations", PROVINCE)
     at.selectbox(key="dlg_pick").set_value(view.id).run()

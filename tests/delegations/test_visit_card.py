@@ -3,7 +3,6 @@ real store: check in, verify the commune's tasks, record the findings."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy import select
 from dashboard import delegations as dlg
 from dashboard.auth import SYSTEM
 from dashboard.bootstrap import open_context
-from dashboard.scenario.drill import DRILL_CLOCK
 from dashboard.store.models.delegations import Delegation, TaskVerification
 from dashboard.store.models.plans import PlanTask
 from dashboard.ui.components.delegations.visit_card import (
@@ -22,6 +20,7 @@ from dashboard.ui.components.delegations.visit_card import (
 from tests.delegations.test_ui import (
     PROVINCE,
     button,
+    dong_chau_visit,
     markdown_text,
     open_event_with_a_plan,
     vi,
@@ -74,14 +73,8 @@ def _delegation() -> tuple[int, list[int]]:
             SYSTEM,
             event_id,
             "33",
-            dlg.DelegationDraft(
-                name="Đoàn kiểm tra ven biển",
-                leader_username="demo-province",
-                leader_phone="0912345678",
-                planned_departure_utc=DRILL_CLOCK + timedelta(hours=1),
-                planned_arrival_utc=DRILL_CLOCK + timedelta(hours=3),
-                communes=[dlg.StopInput("13003")],
-                members=[dlg.MemberInput("Phạm Thị Ánh", "Thư ký", "0987654321")],
+            dong_chau_visit(
+                "Đoàn kiểm tra ven biển", arrive_after=3, with_secretary=True
             ),
         )
         tasks = list(
